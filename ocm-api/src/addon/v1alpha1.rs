@@ -1,0 +1,1 @@
+//! `addon/v1alpha1` (being written)

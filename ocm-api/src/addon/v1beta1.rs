@@ -1,0 +1,1 @@
+//! `addon/v1beta1` (being written)

@@ -1,0 +1,1 @@
+//! `cluster/v1` (being written)

@@ -1,0 +1,1 @@
+//! `cluster/v1alpha1` (being written)

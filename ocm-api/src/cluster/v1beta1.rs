@@ -1,0 +1,1 @@
+//! `cluster/v1beta1` (being written)

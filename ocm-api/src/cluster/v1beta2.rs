@@ -1,0 +1,1 @@
+//! `cluster/v1beta2` (being written)

@@ -1,0 +1,1 @@
+//! finalizers (being written)

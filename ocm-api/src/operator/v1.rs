@@ -1,0 +1,1 @@
+//! `operator/v1` (being written)

@@ -1,0 +1,1 @@
+//! taints (being written)

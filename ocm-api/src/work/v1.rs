@@ -1,0 +1,1 @@
+//! `work/v1` (being written)

@@ -1,0 +1,1 @@
+//! `work/v1alpha1` (being written)
