@@ -1,1 +1,0 @@
-//! `addon/v1alpha1` (being written)

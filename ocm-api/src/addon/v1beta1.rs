@@ -1,1 +1,0 @@
-//! `addon/v1beta1` (being written)

@@ -1,0 +1,427 @@
+//! `ManagedClusterAddOn` (v1beta1).
+
+use std::borrow::Cow;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, ObjectMeta};
+use kube::core::{NamespaceResourceScope, Resource};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{AddOnMeta, ConfigGroupResource, ConfigReferent, ConfigSpecHash};
+use crate::addon::v1alpha1::crd_support::{CrdInfo, build_crd};
+
+/// The state of an add-on on one managed cluster, in that cluster's namespace on the hub.
+///
+/// Compared with v1alpha1: `spec.installNamespace` is gone (the hub's conversion keeps it in the
+/// [`V1ALPHA1_INSTALL_NAMESPACE`](crate::annotations::V1ALPHA1_INSTALL_NAMESPACE) annotation), registrations
+/// are typed ([`RegistrationConfig`]) and the kube-client driver moved into them.
+///
+/// Written by hand rather than derived because Go always writes `status` (its JSON tag has no
+/// `omitempty`): [`Serialize`] writes the zero status `{}` when [`status`](Self::status) is `None`.
+#[derive(Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "ManagedClusterAddOn")]
+pub struct ManagedClusterAddOn {
+    /// Standard object metadata.
+    #[schemars(skip)]
+    pub metadata: ObjectMeta,
+
+    /// How the add-on agent is installed.
+    pub spec: ManagedClusterAddOnSpec,
+
+    /// Observed state of the add-on. Always written on the wire (`None` is written as `{}`);
+    /// absent or `null` on input reads as `None`.
+    #[serde(default)]
+    pub status: Option<ManagedClusterAddOnStatus>,
+}
+
+impl ManagedClusterAddOn {
+    /// A `ManagedClusterAddOn` named `name` (the add-on's name) with the given spec.
+    pub fn new(name: &str, spec: ManagedClusterAddOnSpec) -> Self {
+        Self {
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                ..ObjectMeta::default()
+            },
+            spec,
+            status: None,
+        }
+    }
+}
+
+impl Serialize for ManagedClusterAddOn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let zero = ManagedClusterAddOnStatus::default();
+        let mut obj = serializer.serialize_struct("ManagedClusterAddOn", 5)?;
+        obj.serialize_field("apiVersion", &<Self as Resource>::api_version(&()))?;
+        obj.serialize_field("kind", &<Self as Resource>::kind(&()))?;
+        obj.serialize_field("metadata", &self.metadata)?;
+        obj.serialize_field("spec", &self.spec)?;
+        obj.serialize_field("status", self.status.as_ref().unwrap_or(&zero))?;
+        obj.end()
+    }
+}
+
+impl Resource for ManagedClusterAddOn {
+    type DynamicType = ();
+    type Scope = NamespaceResourceScope;
+
+    fn kind(_: &()) -> Cow<'_, str> {
+        "ManagedClusterAddOn".into()
+    }
+    fn group(_: &()) -> Cow<'_, str> {
+        crate::addon::GROUP.into()
+    }
+    fn version(_: &()) -> Cow<'_, str> {
+        "v1beta1".into()
+    }
+    fn api_version(_: &()) -> Cow<'_, str> {
+        "addon.open-cluster-management.io/v1beta1".into()
+    }
+    fn plural(_: &()) -> Cow<'_, str> {
+        "managedclusteraddons".into()
+    }
+    fn meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+impl kube::core::object::HasSpec for ManagedClusterAddOn {
+    type Spec = ManagedClusterAddOnSpec;
+
+    fn spec(&self) -> &ManagedClusterAddOnSpec {
+        &self.spec
+    }
+    fn spec_mut(&mut self) -> &mut ManagedClusterAddOnSpec {
+        &mut self.spec
+    }
+}
+
+impl kube::core::object::HasStatus for ManagedClusterAddOn {
+    type Status = ManagedClusterAddOnStatus;
+
+    fn status(&self) -> Option<&ManagedClusterAddOnStatus> {
+        self.status.as_ref()
+    }
+    fn status_mut(&mut self) -> &mut Option<ManagedClusterAddOnStatus> {
+        &mut self.status
+    }
+}
+
+const CRD_INFO: CrdInfo = CrdInfo {
+    group: crate::addon::GROUP,
+    version: "v1beta1",
+    kind: "ManagedClusterAddOn",
+    plural: "managedclusteraddons",
+    namespaced: true,
+    short_names: &["mca", "mcas"],
+    printer_columns: &[
+        (
+            "Available",
+            "string",
+            r#".status.conditions[?(@.type=="Available")].status"#,
+        ),
+        (
+            "Degraded",
+            "string",
+            r#".status.conditions[?(@.type=="Degraded")].status"#,
+        ),
+        (
+            "Progressing",
+            "string",
+            r#".status.conditions[?(@.type=="Progressing")].status"#,
+        ),
+    ],
+    status_subresource: true,
+};
+
+impl kube::CustomResourceExt for ManagedClusterAddOn {
+    fn crd()
+    -> k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition
+    {
+        build_crd::<Self>(&CRD_INFO)
+    }
+    fn crd_name() -> &'static str {
+        "managedclusteraddons.addon.open-cluster-management.io"
+    }
+    fn api_resource() -> kube::core::ApiResource {
+        kube::core::ApiResource::erase::<Self>(&())
+    }
+    fn shortnames() -> &'static [&'static str] {
+        CRD_INFO.short_names
+    }
+}
+
+/// How the add-on agent is installed on the managed cluster.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedClusterAddOnSpec {
+    /// Configurations of this add-on, overriding those of its `ClusterManagementAddOn`.
+    #[serde(
+        default,
+        deserialize_with = "crate::serde_util::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub configs: Vec<AddOnConfig>,
+}
+
+/// The type of a [`RegistrationConfig`].
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, JsonSchema)]
+#[non_exhaustive]
+pub enum RegistrationType {
+    /// The agent reaches the hub kube-apiserver as a kube client
+    /// (signer `kubernetes.io/kube-apiserver-client` in v1alpha1).
+    #[serde(rename = "kubeClient")]
+    KubeClient,
+    /// The agent reaches non-kube hub endpoints with a client certificate of a custom signer.
+    #[serde(rename = "customSigner")]
+    CustomSigner,
+}
+
+/// How the add-on agent registers with the hub: a tagged union on [`type_`](Self::type_), whose
+/// settings are in the field of the same name.
+///
+/// Kept as a struct with both optional settings (not a Rust enum) so that whatever the server
+/// holds is read and written back unchanged.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationConfig {
+    /// The registration type.
+    #[serde(rename = "type")]
+    pub type_: RegistrationType,
+
+    /// Settings of a `kubeClient` registration; set when the type is `kubeClient`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube_client: Option<KubeClientConfig>,
+
+    /// Settings of a `customSigner` registration; set when the type is `customSigner`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_signer: Option<CustomSignerConfig>,
+}
+
+/// Settings of a `kubeClient` registration.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KubeClientConfig {
+    /// The user subject the agent registers as. Go always writes this struct.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<KubeClientSubject>,
+
+    /// The authentication driver the agent uses, set by the agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<KubeClientDriver>,
+}
+
+/// Settings of a `customSigner` registration.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomSignerConfig {
+    /// The signer the agent's CSR asks for.
+    #[schemars(
+        length(min = 5, max = 571),
+        regex(pattern = r"^([a-z0-9][a-z0-9-]*[a-z0-9]\.)+[a-z]+\/[a-z0-9-\.]+$")
+    )]
+    pub signer_name: String,
+
+    /// The user subject the agent registers as. Go always writes this struct.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
+}
+
+/// A configuration of an add-on: its type and the object.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, Hash, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddOnConfig {
+    /// Group and resource of the configuration (inlined on the wire).
+    #[serde(flatten)]
+    pub config_group_resource: ConfigGroupResource,
+
+    /// Namespace and name of the configuration (inlined on the wire).
+    #[serde(flatten)]
+    pub config_referent: ConfigReferent,
+}
+
+/// The fields common to the subjects of add-on agents.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = |s: &mut schemars::Schema| crate::addon::v1alpha1::crd_support::strip_defaults(s, &["user"]))]
+pub struct BaseSubject {
+    /// User name of the agent. Always written.
+    #[serde(default)]
+    pub user: String,
+
+    /// Groups of the agent.
+    #[serde(
+        default,
+        deserialize_with = "crate::serde_util::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub groups: Vec<String>,
+}
+
+/// The subject of a `kubeClient` registration.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KubeClientSubject {
+    /// User and groups (inlined on the wire).
+    #[serde(flatten)]
+    pub base_subject: BaseSubject,
+}
+
+/// The subject of a `customSigner` registration; a default subject is used when the user is empty.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Subject {
+    /// User and groups (inlined on the wire).
+    #[serde(flatten)]
+    pub base_subject: BaseSubject,
+
+    /// Organization units of the agent (JSON key `organizationUnits`; v1alpha1 spells it
+    /// `organizationUnit`).
+    #[serde(
+        default,
+        deserialize_with = "crate::serde_util::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub organization_units: Vec<String>,
+}
+
+/// Observed state of a `ManagedClusterAddOn`.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedClusterAddOnStatus {
+    /// Conditions of the add-on (`Available`, `Degraded`, `Progressing`, ...). A list-map keyed by
+    /// `type`.
+    #[serde(
+        default,
+        deserialize_with = "crate::serde_util::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["type"]))]
+    pub conditions: Vec<Condition>,
+
+    /// Objects related to the add-on (its `ClusterManagementAddOn`, namespaces, ...).
+    #[serde(
+        default,
+        deserialize_with = "crate::serde_util::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub related_objects: Vec<ObjectReference>,
+
+    /// Copy of the `ClusterManagementAddOn`'s metadata. Go always writes this struct.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_on_meta: Option<AddOnMeta>,
+
+    /// Configuration types this add-on may override from its `ClusterManagementAddOn`; empty
+    /// means none. A list-map keyed by `group` + `resource`.
+    #[serde(
+        default,
+        deserialize_with = "crate::serde_util::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schemars(extend(
+        "x-kubernetes-list-type" = "map",
+        "x-kubernetes-list-map-keys" = ["group", "resource"]
+    ))]
+    pub supported_configs: Vec<ConfigGroupResource>,
+
+    /// The configurations currently in effect.
+    #[serde(
+        default,
+        deserialize_with = "crate::serde_util::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub config_references: Vec<ConfigReference>,
+
+    /// Namespace on the managed cluster holding the registration secret or the health lease.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+
+    /// How the agent registers with the hub; one CSR per entry.
+    #[serde(
+        default,
+        deserialize_with = "crate::serde_util::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub registrations: Vec<RegistrationConfig>,
+
+    /// How the add-on's health is checked. Go always writes this struct.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_check: Option<HealthCheck>,
+}
+
+/// The authentication driver of a `kubeClient` registration.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, JsonSchema)]
+#[non_exhaustive]
+pub enum KubeClientDriver {
+    /// Client certificates issued through a CertificateSigningRequest.
+    #[serde(rename = "csr")]
+    Csr,
+    /// A service account token.
+    #[serde(rename = "token")]
+    Token,
+}
+
+/// A reference to an object related to an add-on.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, Hash, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectReference {
+    /// API group of the object.
+    pub group: String,
+
+    /// Resource (plural name) of the object.
+    pub resource: String,
+
+    /// Namespace of the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+
+    /// Name of the object.
+    pub name: String,
+}
+
+/// A configuration currently in effect for an add-on.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = |s: &mut schemars::Schema| crate::addon::v1alpha1::crd_support::strip_defaults(s, &["lastObservedGeneration"]))]
+pub struct ConfigReference {
+    /// Group and resource of the configuration (inlined on the wire).
+    #[serde(flatten)]
+    pub config_group_resource: ConfigGroupResource,
+
+    /// Observed generation of the configuration. Always written.
+    #[serde(default)]
+    pub last_observed_generation: i64,
+
+    /// The desired configuration and its spec hash. Always written (`null` when unset).
+    pub desired_config: Option<ConfigSpecHash>,
+
+    /// The configuration applied when the add-on's `ManifestWork` last applied successfully.
+    /// Always written (`null` when unset).
+    pub last_applied_config: Option<ConfigSpecHash>,
+}
+/// How the health of an add-on is checked.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthCheck {
+    /// The health check mode. The server defaults it to `Lease`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "Lease"))]
+    pub mode: Option<HealthCheckMode>,
+}
+
+/// How an add-on reports its health.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, JsonSchema)]
+#[non_exhaustive]
+pub enum HealthCheckMode {
+    /// The agent keeps a lease in its install namespace; the registration agent watches it.
+    #[serde(rename = "Lease")]
+    Lease,
+    /// The add-on maintains its health status itself.
+    #[serde(rename = "Customized")]
+    Customized,
+}

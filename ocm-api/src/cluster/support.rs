@@ -1,0 +1,316 @@
+//! Crate-private helpers for the `cluster` group: schema tweaks the derives cannot express, and the
+//! plumbing of the kinds that are written by hand because upstream gives them no `spec`
+//! (`AddOnPlacementScore`, `PlacementDecision`).
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
+    CustomResourceDefinition, CustomResourceDefinitionNames, CustomResourceDefinitionSpec,
+    CustomResourceDefinitionVersion, CustomResourceSubresourceStatus, CustomResourceSubresources,
+    CustomResourceValidation, JSONSchemaProps,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use schemars::{JsonSchema, Schema};
+use serde::Serialize;
+
+/// Adds `names` to the `required` list of an object schema.
+///
+/// serde's `default` (needed to read `null`/absent values the way Go does) makes schemars drop a
+/// field from `required`; upstream still requires it, so it is put back here.
+pub(crate) fn require(schema: &mut Schema, names: &[&str]) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    let required = obj
+        .entry("required")
+        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+    if let serde_json::Value::Array(list) = required {
+        for name in names {
+            if !list.iter().any(|v| v.as_str() == Some(name)) {
+                list.push(serde_json::Value::String((*name).to_owned()));
+            }
+        }
+    }
+}
+
+/// Field transform removing the `default` that schemars derives from serde's `default`: upstream
+/// declares none for Go fields that are merely always written (`false`, `[]`).
+pub(crate) fn no_default(schema: &mut Schema) {
+    if let Some(obj) = schema.as_object_mut() {
+        obj.remove("default");
+    }
+}
+
+/// Schema of a Go `[]byte` field: a base64 string.
+pub(crate) fn byte_string_schema(_: &mut schemars::SchemaGenerator) -> Schema {
+    schemars::json_schema!({
+        "type": "string",
+        "format": "byte",
+    })
+}
+
+/// Schema of a Go `corev1.ResourceList`-like map: resource name to `resource.Quantity`, with the
+/// quantity pattern upstream's CRDs carry (and, like every int-or-string schema here, without the
+/// `anyOf: [integer, string]` that kube's structural rewriter would empty).
+pub(crate) fn quantity_map_schema(_: &mut schemars::SchemaGenerator) -> Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "additionalProperties": {
+            "pattern": r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$",
+            "x-kubernetes-int-or-string": true,
+        },
+    })
+}
+
+/// Schema of one `metav1.Condition`, with the validation upstream's CRDs carry (k8s-openapi's
+/// `Condition` schema has the property types only).
+fn condition_item_schema() -> serde_json::Value {
+    serde_json::json!({
+        "type": "object",
+        "description": "Condition contains details for one aspect of the current state of this API Resource.",
+        "required": ["lastTransitionTime", "message", "reason", "status", "type"],
+        "properties": {
+            "lastTransitionTime": {"type": "string", "format": "date-time"},
+            "message": {"type": "string", "maxLength": 32768},
+            "observedGeneration": {"type": "integer", "format": "int64", "minimum": 0},
+            "reason": {
+                "type": "string",
+                "maxLength": 1024,
+                "minLength": 1,
+                "pattern": "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",
+            },
+            "status": {"type": "string", "enum": ["True", "False", "Unknown"]},
+            "type": {
+                "type": "string",
+                "maxLength": 316,
+                "pattern": r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",
+            },
+        },
+    })
+}
+
+/// Schema of a `[]metav1.Condition` field without list-map markers.
+pub(crate) fn conditions_schema(_: &mut schemars::SchemaGenerator) -> Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": condition_item_schema(),
+    })
+}
+
+/// Schema of a `[]metav1.Condition` field marked `+listType=map`, `+listMapKey=type`.
+pub(crate) fn conditions_map_schema(_: &mut schemars::SchemaGenerator) -> Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": condition_item_schema(),
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": ["type"],
+    })
+}
+
+/// Schema of a list of `metav1.LabelSelectorRequirement`s, as upstream's CRDs render it (the
+/// `values` lists are atomic).
+fn selector_requirements(atomic_list: bool) -> serde_json::Value {
+    let mut list = serde_json::json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["key", "operator"],
+            "properties": {
+                "key": {"type": "string"},
+                "operator": {"type": "string"},
+                "values": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "x-kubernetes-list-type": "atomic",
+                },
+            },
+        },
+    });
+    if atomic_list {
+        list["x-kubernetes-list-type"] = "atomic".into();
+    }
+    list
+}
+
+/// Schema of a `metav1.LabelSelector` field with upstream's atomic map/list markers (k8s-openapi's
+/// schema has the property types only).
+pub(crate) fn label_selector_schema(_: &mut schemars::SchemaGenerator) -> Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "properties": {
+            "matchExpressions": selector_requirements(true),
+            "matchLabels": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+        "x-kubernetes-map-type": "atomic",
+    })
+}
+
+/// Schema of the `matchExpressions` of a `ClusterClaimSelector` (atomic `values`, plain list).
+pub(crate) fn claim_requirements_schema(_: &mut schemars::SchemaGenerator) -> Schema {
+    // An array schema is an object, so the conversion cannot fail.
+    Schema::try_from(selector_requirements(false)).unwrap_or_default()
+}
+
+/// Wire form of a kind whose only top-level field besides `metadata` is `status`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StatusOnlyRepr<'a, S: Serialize> {
+    pub(crate) api_version: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) metadata: &'a ObjectMeta,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<&'a S>,
+}
+
+/// What a hand-written kind declares about its CRD.
+pub(crate) struct CrdInfo {
+    pub(crate) group: &'static str,
+    pub(crate) version: &'static str,
+    pub(crate) kind: &'static str,
+    pub(crate) plural: &'static str,
+    pub(crate) singular: &'static str,
+    pub(crate) namespaced: bool,
+    pub(crate) status_subresource: bool,
+}
+
+/// Builds the CRD of a hand-written kind from the schemars schema of `T`, in the shape
+/// `#[derive(CustomResource)]` produces (same schema settings and transforms, one served and
+/// stored version).
+pub(crate) fn build_crd<T: JsonSchema>(info: &CrdInfo) -> CustomResourceDefinition {
+    let generator = schemars::generate::SchemaSettings::openapi3()
+        .with(|s| {
+            s.inline_subschemas = true;
+            s.meta_schema = None;
+        })
+        .with_transform(schemars::transform::AddNullable::default())
+        .with_transform(kube::core::schema::StructuralSchemaRewriter)
+        .with_transform(kube::core::schema::OptionalEnum)
+        .with_transform(kube::core::schema::OptionalIntOrString)
+        .into_generator();
+    // The schema comes from our own types; the conversion cannot fail for them (the unit tests
+    // check that a schema is present).
+    let schema: Option<JSONSchemaProps> =
+        serde_json::to_value(generator.into_root_schema_for::<T>())
+            .and_then(serde_json::from_value)
+            .ok();
+
+    CustomResourceDefinition {
+        metadata: ObjectMeta {
+            name: Some(format!("{}.{}", info.plural, info.group)),
+            ..Default::default()
+        },
+        spec: CustomResourceDefinitionSpec {
+            group: info.group.into(),
+            names: CustomResourceDefinitionNames {
+                kind: info.kind.into(),
+                plural: info.plural.into(),
+                singular: Some(info.singular.into()),
+                ..Default::default()
+            },
+            scope: if info.namespaced {
+                "Namespaced".into()
+            } else {
+                "Cluster".into()
+            },
+            versions: vec![CustomResourceDefinitionVersion {
+                name: info.version.into(),
+                schema: Some(CustomResourceValidation {
+                    open_api_v3_schema: schema,
+                }),
+                served: true,
+                storage: true,
+                subresources: info.status_subresource.then(|| CustomResourceSubresources {
+                    scale: None,
+                    status: Some(CustomResourceSubresourceStatus(serde_json::json!({}))),
+                }),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Fixture helpers for the unit tests of this group.
+
+    use kube::core::crd::v1::CustomResourceExt;
+    use serde::{Serialize, de::DeserializeOwned};
+    use std::path::PathBuf;
+
+    /// Reads `tests/fixtures/cluster/<version>/<file>` as JSON.
+    pub(crate) fn fixture(version: &str, file: &str) -> serde_json::Value {
+        let path: PathBuf = [
+            env!("CARGO_MANIFEST_DIR"),
+            "tests",
+            "fixtures",
+            "cluster",
+            version,
+            file,
+        ]
+        .iter()
+        .collect();
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
+    }
+
+    /// Deserializes the fixture as `K`, serializes it back and asserts the JSON is unchanged.
+    pub(crate) fn round_trip<K: Serialize + DeserializeOwned>(version: &str, file: &str) -> K {
+        let original = fixture(version, file);
+        let typed: K = serde_path_to_error::deserialize(original.clone())
+            .unwrap_or_else(|e| panic!("{version}/{file}: {e}"));
+        let back = serde_json::to_value(&typed).unwrap_or_else(|e| panic!("{version}/{file}: {e}"));
+        pretty_assertions::assert_eq!(original, back, "{version}/{file} changed in a round trip");
+        typed
+    }
+
+    /// Asserts the identity of `K`'s CRD and returns its `openAPIV3Schema` as JSON.
+    pub(crate) fn check_crd<K: CustomResourceExt>(
+        kind: &str,
+        version: &str,
+        plural: &str,
+        scope: &str,
+        status_subresource: bool,
+    ) -> serde_json::Value {
+        let crd = K::crd();
+        assert_eq!(crd.spec.group, super::super::GROUP);
+        assert_eq!(crd.spec.names.kind, kind);
+        assert_eq!(crd.spec.names.plural, plural);
+        assert_eq!(crd.spec.scope, scope);
+        assert_eq!(crd.metadata.name.as_deref(), Some(K::crd_name()));
+        assert_eq!(K::crd_name(), format!("{plural}.{}", super::super::GROUP));
+        assert_eq!(crd.spec.versions.len(), 1);
+        let v = &crd.spec.versions[0];
+        assert_eq!(v.name, version);
+        assert!(v.served && v.storage);
+        assert_eq!(
+            v.subresources
+                .as_ref()
+                .and_then(|s| s.status.as_ref())
+                .is_some(),
+            status_subresource,
+            "status subresource of {kind}"
+        );
+        let schema = v
+            .schema
+            .as_ref()
+            .and_then(|s| s.open_api_v3_schema.as_ref())
+            .unwrap_or_else(|| panic!("{kind} CRD has no schema"));
+        serde_json::to_value(schema).unwrap_or_else(|e| panic!("{kind} schema: {e}"))
+    }
+
+    /// The JSON value at a `/`-separated path of property names inside an object schema
+    /// (`properties` is inserted between the names).
+    pub(crate) fn prop<'a>(schema: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
+        let mut cur = schema;
+        for name in path.split('/') {
+            cur = cur
+                .get("items")
+                .unwrap_or(cur)
+                .get("properties")
+                .and_then(|p| p.get(name))
+                .unwrap_or_else(|| panic!("no property {name} in path {path}"));
+        }
+        cur
+    }
+}

@@ -1,1 +1,0 @@
-//! `operator/v1` (being written)
