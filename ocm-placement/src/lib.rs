@@ -1,1 +1,200 @@
-//! placeholder
+//! An embeddable scoring scheduler for Open Cluster Management placements that picks the
+//! same clusters as the Go OCM placement controller.
+//!
+//! ```
+//! use ocm_placement::{
+//!     ManagedCluster, ManagedClusterSet, ManagedClusterSetBinding, Placement, PlacementSpec,
+//!     Scheduler, Snapshot, labels,
+//! };
+//!
+//! let snapshot = Snapshot::new()
+//!     .with_cluster_set(ManagedClusterSet::exclusive("prod"))
+//!     .with_binding(ManagedClusterSetBinding::new("apps", "prod"))
+//!     .with_cluster(ManagedCluster::new("east").with_label(labels::CLUSTER_SET, "prod"))
+//!     .with_cluster(ManagedCluster::new("west").with_label(labels::CLUSTER_SET, "prod"));
+//!
+//! let mut spec = PlacementSpec::default();
+//! spec.number_of_clusters = Some(1);
+//! let placement = Placement::new("apps", "web").with_spec(spec);
+//!
+//! let now = "2026-01-01T00:00:00Z".parse()?;
+//! let outcome = Scheduler::default().schedule(&placement, &snapshot, now)?;
+//! // Equal scores: ties go to the smaller name.
+//! assert_eq!(outcome.decisions, ["east"]);
+//! assert_eq!(outcome.placement_decisions[0].name, "web-decision-1");
+//! let satisfied = outcome.status.condition("PlacementSatisfied").unwrap();
+//! assert_eq!(satisfied.reason, "AllDecisionsScheduled");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # What it reproduces
+//!
+//! The pipeline of upstream `pkg/placement` (ocm v1.2.1, identical for these files in v1.3):
+//! candidates from the cluster sets bound to the placement's namespace (intersected with
+//! `spec.clusterSets`), the filters `Predicate` (predicates ORed; label, claim and CEL
+//! selectors ANDed) and `TaintToleration` (with `NoSelectIfNew` and `tolerationSeconds`), the
+//! prioritizers `Balance`, `Steady`, `ResourceAllocatableCPU`/`Memory` and
+//! `AddOn/<resource>/<score>` weighted by the prioritizer policy (`Additive` over the defaults
+//! `Balance: 1, Steady: 1`, or `Exact`), Go's integer and float arithmetic, a sort by score
+//! descending then name, `numberOfClusters`, decision groups, `PlacementDecision` pages of at
+//! most 100 with upstream names and labels, and the `PlacementSatisfied` and
+//! `PlacementMisconfigured` conditions. A differential test runs the Go controller on
+//! generated scenarios and compares (`tests/differential.rs`).
+//!
+//! Bad input never panics: a malformed selector, CEL expression, prioritizer name or mode
+//! becomes `PlacementMisconfigured=True` with upstream's message, as upstream does.
+//!
+//! # Plugins
+//!
+//! [`Filter`] and [`Prioritizer`] are small synchronous traits. Register them explicitly:
+//!
+//! ```
+//! use ocm_placement::{
+//!     default_plugins, ManagedCluster, PluginError, Prioritizer, ScheduleContext, Scheduler, Scores,
+//! };
+//!
+//! /// Prefers clusters labelled `tier=gold`.
+//! struct Gold;
+//!
+//! impl Prioritizer for Gold {
+//!     fn name(&self) -> &str { "Gold" }
+//!     fn score(&self, _cx: &ScheduleContext<'_>, clusters: &[&ManagedCluster]) -> Result<Scores, PluginError> {
+//!         Ok(Scores::new(clusters.iter().map(|c| {
+//!             Some(if c.labels.get("tier").map(String::as_str) == Some("gold") { 100 } else { 0 })
+//!         }).collect()))
+//!     }
+//! }
+//!
+//! // Upstream's plugins, plus Gold with weight 2 unless the placement says otherwise.
+//! let registry = default_plugins().prioritizer(Gold).default_weight("Gold", 2).build();
+//! let scheduler = Scheduler::new(registry);
+//! # let _ = scheduler;
+//! ```
+//!
+//! # Extensions (not in upstream)
+//!
+//! | Extension | Where |
+//! |---|---|
+//! | Explanations: the filter that removed each cluster, each prioritizer's score, weight and product, why fewer than `numberOfClusters` | [`Explanation`], [`Scheduler::explain`] |
+//! | `spreadPolicy` (topology key by label or claim, `maxSkew`, `whenUnsatisfiable`) | [`spread`], opt-in via [`RegistryBuilder::spread`] |
+//! | What-if: every input is serde, schedule a recorded [`Snapshot`] | [`Scheduler::schedule`] |
+//! | Weight range −10..=10 checked (upstream relies on the CRD) | [`RegistryBuilder::check_weight_range`] |
+//! | Negative `numberOfClusters` is misconfigured (upstream would panic; the CRD forbids it) | |
+//! | CEL guard: expression count, length, time budget | [`CelLimits`] |
+//!
+//! # Where this differs from Go OCM
+//!
+//! Deliberate, and checked by the differential test only where the Go side is deterministic:
+//! - CEL (see [`cel`]): the Rust engine parses but does not type-check, so a type error is a
+//!   non-match here and a `Misconfigured` compile error upstream; no cost model (bounded by
+//!   [`CelLimits`] instead); no `parseJSON`; quantities in `managedCluster` appear as written
+//!   rather than re-encoded canonically.
+//! - Several misconfigured prioritizer entries: upstream reports one picked by Go map order
+//!   (random); this crate reports the first in configuration order.
+//! - The `AddOnPlacementScores … expired` warning lists clusters sorted by name.
+//! - Labels of a `PlacementDecision` are always the desired ones; upstream patches the labels
+//!   of an existing decision one reconcile after a status change.
+//! - Quantity mantissas over 38 digits are approximated; hexadecimal percentages in
+//!   `clustersPerDecisionGroup` are rejected; times are limited to jiff's range
+//!   (years −9999..=9999).
+//!
+//! Upstream v1.3.1 (read on GitHub) has the same `pkg/placement` plugins and helpers as the
+//! v1.2.1 Go module the differential test runs; v1.3 only moved the candidate-set helpers
+//! (reworded their error, which [`ScheduleError`] follows), made score events deterministic
+//! and extended the debug server.
+//!
+//! # Features
+//!
+//! | Feature | Default | What |
+//! |---|---|---|
+//! | `cel` | yes | CEL predicates through kube-cel (no kube, no tokio) |
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+#[cfg(feature = "ocm-api")]
+pub mod adapter;
+#[cfg(feature = "cel")]
+pub mod cel;
+#[cfg(feature = "controller")]
+pub mod controller;
+pub mod explain;
+mod fxhash;
+pub mod model;
+mod plugin;
+pub mod plugins;
+pub mod quantity;
+mod registry;
+mod scheduler;
+pub mod selector;
+pub mod spread;
+pub mod wire;
+
+#[cfg(feature = "cel")]
+pub use cel::CelLimits;
+pub use explain::{ClusterExplanation, Explanation, ScoreTerm, Verdict};
+pub use model::*;
+pub use plugin::{
+    Filter, Filtered, PluginError, Prioritizer, ScheduleContext, Scores, is_own_decision,
+};
+pub use registry::{Registry, RegistryBuilder, default_plugins};
+pub use scheduler::{
+    Condition, DecisionGroupStatus, MAX_DECISIONS_PER_PAGE, PlacementStatus, ScheduleError,
+    ScheduleOutcome, Scheduler,
+};
+
+/// Well-known labels.
+pub mod labels {
+    /// On a `PlacementDecision`: the owning placement's name.
+    pub const PLACEMENT: &str = "cluster.open-cluster-management.io/placement";
+    /// On a `PlacementDecision`: the decision group name.
+    pub const DECISION_GROUP_NAME: &str = "cluster.open-cluster-management.io/decision-group-name";
+    /// On a `PlacementDecision`: the decision group index.
+    pub const DECISION_GROUP_INDEX: &str =
+        "cluster.open-cluster-management.io/decision-group-index";
+    /// On a `ManagedCluster`: its exclusive cluster set.
+    pub const CLUSTER_SET: &str = "cluster.open-cluster-management.io/clusterset";
+}
+
+/// Condition types and reasons of the placement status.
+pub mod conditions {
+    /// Condition type: were the requested clusters chosen.
+    pub const PLACEMENT_SATISFIED: &str = "PlacementSatisfied";
+    /// Condition type: is the placement spec usable.
+    pub const PLACEMENT_MISCONFIGURED: &str = "PlacementMisconfigured";
+    /// `PlacementMisconfigured=True`.
+    pub const REASON_MISCONFIGURED: &str = "Misconfigured";
+    /// `PlacementMisconfigured=False` (upstream's spelling).
+    pub const REASON_SUCCEED_CONFIGURED: &str = "Succeedconfigured";
+    /// No valid binding in the namespace.
+    pub const REASON_NO_BINDINGS: &str = "NoManagedClusterSetBindings";
+    /// `spec.clusterSets` and the bound sets do not intersect.
+    pub const REASON_NO_INTERSECTION: &str = "NoIntersection";
+    /// The eligible sets have no (non-deleting) member.
+    pub const REASON_ALL_SETS_EMPTY: &str = "AllManagedClusterSetsEmpty";
+    /// No cluster passed the filters.
+    pub const REASON_NO_CLUSTER_MATCHED: &str = "NoManagedClusterMatched";
+    /// Everything requested was chosen.
+    pub const REASON_ALL_SCHEDULED: &str = "AllDecisionsScheduled";
+    /// Fewer than requested were chosen, or a plugin failed.
+    pub const REASON_NOT_ALL_SCHEDULED: &str = "NotAllDecisionsScheduled";
+}
+
+/// Built-in filter names.
+pub mod filters {
+    /// The predicate filter.
+    pub const PREDICATE: &str = "Predicate";
+    /// The taint/toleration filter.
+    pub const TAINT_TOLERATION: &str = "TaintToleration";
+}
+
+/// Built-in prioritizer names.
+pub mod prioritizers {
+    /// Balance.
+    pub const BALANCE: &str = "Balance";
+    /// Steady.
+    pub const STEADY: &str = "Steady";
+    /// ResourceAllocatableCPU.
+    pub const RESOURCE_ALLOCATABLE_CPU: &str = "ResourceAllocatableCPU";
+    /// ResourceAllocatableMemory.
+    pub const RESOURCE_ALLOCATABLE_MEMORY: &str = "ResourceAllocatableMemory";
+}

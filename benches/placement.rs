@@ -1,0 +1,307 @@
+//! ocm-placement benchmarks, with the Go OCM scheduler on the same inputs.
+//!
+//! `cargo bench -p ocm-benches --bench placement` runs criterion over
+//! - one placement over 1k, 10k and 100k clusters with every built-in prioritizer (Balance,
+//!   Steady, ResourceAllocatableCPU/Memory, an AddOn score) and a CEL predicate;
+//! - 1,000 placements over 1,000 clusters;
+//!
+//! then runs the Go scheduler (ocm v1.2.1, `ocm-placement/tests/go-scheduler`, built into
+//! `target/go-scheduler/` if needed) on the same generated inputs and prints the ratio.
+//!
+//! What is timed on each side: Rust `Scheduler::schedule` (candidates, filters, prioritizers,
+//! sort, decision groups, PlacementDecision pages, conditions, explanation); Go candidate
+//! selection plus `pluginScheduler.Schedule` (no decision groups, pages or conditions), so the
+//! comparison is conservative for Rust.
+//!
+//! Environment: `OCM_BENCH_SIZES` (default `1000,10000,100000`), `OCM_BENCH_GO=0` to skip Go,
+//! `OCM_BENCH_BUDGET_MS` (default 3000) per Go/Rust ratio measurement.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use jiff::Timestamp;
+use ocm_placement::*;
+use serde_json::{Value, json};
+use std::hint::black_box;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn now() -> Timestamp {
+    "2026-01-01T00:00:00Z".parse().unwrap()
+}
+
+const CPU: &[&str] = &["2", "4", "3800m", "8", "16", "1500m", "32"];
+const MEM: &[&str] = &["4Gi", "8Gi", "16Gi", "3G", "12Gi", "64Gi", "1536Mi"];
+
+/// A hub with `n` clusters in the bound set `bench`, scores, and decisions of 20 other
+/// placements.
+fn hub(n: usize, placements_with_decisions: usize) -> Snapshot {
+    let mut s = Snapshot::new()
+        .with_cluster_set(ManagedClusterSet::exclusive("bench"))
+        .with_binding(ManagedClusterSetBinding::new("bench", "bench"));
+    for i in 0..n {
+        let c = ManagedCluster::new(format!("cluster-{i:06}"))
+            .with_label(labels::CLUSTER_SET, "bench")
+            .with_label("env", ["prod", "dev", "test"][i % 3])
+            .with_label("zone", format!("z{}", i % 5))
+            .with_claim("region", ["us", "eu", "ap"][i % 3])
+            .with_resource("cpu", CPU[i % CPU.len()], "32")
+            .with_resource("memory", MEM[(i / 3) % MEM.len()], "64Gi")
+            .with_score(
+                AddOnPlacementScore::new("res1").with_item("s1", ((i * 37) % 201) as i32 - 100),
+            );
+        s = s.with_cluster(c);
+    }
+    for k in 0..placements_with_decisions {
+        let clusters: Vec<String> = (0..50)
+            .map(|j| format!("cluster-{:06}", (k * 131 + j * 17) % n.max(1)))
+            .collect();
+        let refs: Vec<&str> = clusters.iter().map(String::as_str).collect();
+        s = s.with_placement_decision(PlacementDecision::for_placement(
+            "bench",
+            format!("other{k}-decision-1"),
+            &format!("other{k}"),
+            &refs,
+        ));
+    }
+    s
+}
+
+fn heavy_placement() -> Placement {
+    let mut spec = PlacementSpec::default();
+    spec.number_of_clusters = Some(10);
+    spec.predicates.push(ClusterPredicate::new(
+        ClusterSelector::default()
+            .with_labels(
+                LabelSelector::default().with_expression(LabelSelectorRequirement::new(
+                    "env",
+                    "In",
+                    &["prod", "dev"],
+                )),
+            )
+            .with_cel(r#"managedCluster.metadata.labels["zone"] != "z0""#),
+    ));
+    spec.prioritizer_policy.configurations = vec![
+        PrioritizerConfig::builtin("ResourceAllocatableCPU", 1),
+        PrioritizerConfig::builtin("ResourceAllocatableMemory", 1),
+        PrioritizerConfig::addon("res1", "s1", 1),
+    ];
+    Placement::new("bench", "heavy").with_spec(spec)
+}
+
+fn many_placements(n: usize) -> Vec<Placement> {
+    (0..n)
+        .map(|i| {
+            let mut spec = PlacementSpec::default();
+            spec.number_of_clusters = Some(5 + (i % 6) as i32);
+            if i % 2 == 0 {
+                spec.predicates.push(ClusterPredicate::new(
+                    ClusterSelector::default().with_labels(
+                        LabelSelector::default().with_label("env", ["prod", "dev", "test"][i % 3]),
+                    ),
+                ));
+            }
+            if i % 4 == 1 {
+                spec.prioritizer_policy
+                    .configurations
+                    .push(PrioritizerConfig::builtin("ResourceAllocatableCPU", 2));
+            }
+            Placement::new("bench", format!("p{i}")).with_spec(spec)
+        })
+        .collect()
+}
+
+fn go_input(placements: &[Placement], s: &Snapshot) -> Value {
+    let scores: Vec<Value> = s
+        .clusters
+        .iter()
+        .flat_map(|c| {
+            c.scores
+                .iter()
+                .map(|sc| wire::addon_placement_score(&c.name, sc))
+        })
+        .collect();
+    json!({
+        "now": now().to_string(),
+        "placement": wire::placement(&placements[0]),
+        "placements": placements.iter().map(wire::placement).collect::<Vec<_>>(),
+        "clusters": s.clusters.iter().map(wire::managed_cluster_object).collect::<Vec<_>>(),
+        "clusterSets": s.cluster_sets.iter().map(wire::managed_cluster_set).collect::<Vec<_>>(),
+        "bindings": s.bindings.iter().map(wire::managed_cluster_set_binding).collect::<Vec<_>>(),
+        "decisions": s.placement_decisions.iter().map(wire::placement_decision).collect::<Vec<_>>(),
+        "scores": scores,
+    })
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("OCM_BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 10_000, 100_000])
+}
+
+fn bench_rust(c: &mut Criterion) {
+    let scheduler = Scheduler::default();
+    let mut g = c.benchmark_group("one_placement_all_prioritizers_cel");
+    g.sample_size(10);
+    for n in sizes() {
+        let s = hub(n, 20);
+        let p = heavy_placement();
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| black_box(scheduler.schedule(&p, &s, now()).unwrap()))
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("placements_1000_x_clusters_1000");
+    g.sample_size(10);
+    let s = hub(1000, 100);
+    let ps = many_placements(1000);
+    g.bench_function("all", |b| {
+        b.iter(|| {
+            for p in &ps {
+                black_box(scheduler.schedule(p, &s, now()).unwrap());
+            }
+        })
+    });
+    g.finish();
+}
+
+fn rust_ns_per_op(placements: &[Placement], s: &Snapshot, budget: Duration) -> f64 {
+    let scheduler = Scheduler::default();
+    let start = Instant::now();
+    let mut iters = 0u64;
+    loop {
+        for p in placements {
+            black_box(scheduler.schedule(p, s, now()).unwrap());
+        }
+        iters += 1;
+        if start.elapsed() >= budget {
+            break;
+        }
+    }
+    start.elapsed().as_nanos() as f64 / iters as f64
+}
+
+fn go_binary() -> Option<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest.join("../target"));
+    let bin = target.join("go-scheduler/go-scheduler");
+    let src = manifest.join("../ocm-placement/tests/go-scheduler");
+    let stale = match (
+        std::fs::metadata(&bin).and_then(|m| m.modified()),
+        std::fs::metadata(src.join("main.go")).and_then(|m| m.modified()),
+    ) {
+        (Ok(b), Ok(s)) => b < s,
+        _ => true,
+    };
+    if stale {
+        eprintln!(
+            "building the Go reference scheduler into {} ...",
+            bin.display()
+        );
+        let ok = Command::new("go")
+            .args(["build", "-o"])
+            .arg(&bin)
+            .arg(".")
+            .current_dir(&src)
+            .env("GOFLAGS", "-mod=mod")
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("cannot build the Go scheduler; skipping the comparison");
+            return None;
+        }
+    }
+    Some(bin)
+}
+
+fn go_ns_per_op(bin: &PathBuf, input: &Value, budget: Duration) -> Option<(f64, u64)> {
+    let mut child = Command::new(bin)
+        .env("GO_SCHEDULER_BENCH_MS", budget.as_millis().to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let line = input.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(line.as_bytes());
+        let _ = stdin.write_all(b"\n");
+    });
+    let mut out = String::new();
+    BufReader::new(child.stdout.take()?)
+        .read_line(&mut out)
+        .ok()?;
+    let _ = writer.join();
+    let _ = child.wait();
+    let v: Value = serde_json::from_str(&out).ok()?;
+    Some((v["nsPerOp"].as_f64()?, v["iterations"].as_u64()?))
+}
+
+fn compare_with_go() {
+    if std::env::var("OCM_BENCH_GO").as_deref() == Ok("0") {
+        return;
+    }
+    let Some(bin) = go_binary() else { return };
+    let budget = Duration::from_millis(
+        std::env::var("OCM_BENCH_BUDGET_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3000),
+    );
+    let mut cases: Vec<(String, Vec<Placement>, Snapshot)> = sizes()
+        .into_iter()
+        .map(|n| {
+            (
+                format!("1 placement x {n} clusters"),
+                vec![heavy_placement()],
+                hub(n, 20),
+            )
+        })
+        .collect();
+    cases.push((
+        "1000 placements x 1000 clusters".into(),
+        many_placements(1000),
+        hub(1000, 100),
+    ));
+    println!(
+        "\n{:<36} {:>14} {:>14} {:>8}",
+        "scenario", "rust/op", "go/op", "go/rust"
+    );
+    for (name, ps, s) in cases {
+        let rust = rust_ns_per_op(&ps, &s, budget);
+        let Some((go, iters)) = go_ns_per_op(&bin, &go_input(&ps, &s), budget) else {
+            println!("{name:<36} {:>14} {:>14}", fmt_ns(rust), "go failed");
+            continue;
+        };
+        println!(
+            "{name:<36} {:>14} {:>14} {:>7.1}x   (go iterations: {iters})",
+            fmt_ns(rust),
+            fmt_ns(go),
+            go / rust
+        );
+    }
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns >= 1e9 {
+        format!("{:.2} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else {
+        format!("{:.1} us", ns / 1e3)
+    }
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    bench_rust(&mut c);
+    c.final_summary();
+    compare_with_go();
+}

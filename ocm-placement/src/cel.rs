@@ -1,0 +1,406 @@
+//! CEL cluster selectors (`celSelector.celExpressions`) through kube-cel.
+//!
+//! The environment mirrors upstream's: the variable `managedCluster` (the cluster in its JSON
+//! form, see [`crate::wire::managed_cluster`]), the member function
+//! `managedCluster.scores("<AddOnPlacementScore name>")` returning `[{name, value}]`, and the
+//! Kubernetes CEL libraries (kube-cel: strings, lists, sets, regex, URLs, IP/CIDR, semver,
+//! format, quantity).
+//!
+//! Differences from cel-go, documented gaps:
+//! - the Rust CEL engine only parses: type errors that cel-go reports at compile time
+//!   (`Misconfigured`) surface here at evaluation, where they make the cluster not match;
+//! - there is no cost model. Instead [`CelLimits`] bounds the number and the length of the
+//!   expressions of a placement, and the wall-clock time of one predicate pass; exceeding the
+//!   time budget fails the run with an `Error` (upstream's cost limit makes a cluster not
+//!   match instead);
+//! - `parseJSON` (upstream's JsonLib) is not available.
+
+use crate::model::ManagedCluster;
+use kube_cel::KubeCelExt;
+use kube_cel::cel::objects::{Key, Map};
+use kube_cel::cel::{Context, ExecutionError, Program, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Bounds on CEL work per placement (the Rust engine has no cost budget).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CelLimits {
+    /// Most expressions in one placement (all predicates together).
+    pub max_expressions: usize,
+    /// Longest expression, in bytes.
+    pub max_expression_len: usize,
+    /// Wall-clock budget for evaluating every expression over every cluster in one run.
+    pub time_budget: Duration,
+}
+
+impl Default for CelLimits {
+    fn default() -> Self {
+        CelLimits {
+            max_expressions: 64,
+            max_expression_len: 10 * 1024,
+            time_budget: Duration::from_secs(10),
+        }
+    }
+}
+
+impl CelLimits {
+    /// Sets the maximum number of expressions.
+    pub fn max_expressions(mut self, n: usize) -> Self {
+        self.max_expressions = n;
+        self
+    }
+
+    /// Sets the maximum expression length.
+    pub fn max_expression_len(mut self, n: usize) -> Self {
+        self.max_expression_len = n;
+        self
+    }
+
+    /// Sets the time budget.
+    pub fn time_budget(mut self, d: Duration) -> Self {
+        self.time_budget = d;
+        self
+    }
+}
+
+/// Compiled expressions of one cluster selector.
+pub(crate) struct CompiledCel {
+    programs: Vec<Program>,
+}
+
+impl std::fmt::Debug for CompiledCel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledCel")
+            .field("programs", &self.programs.len())
+            .finish()
+    }
+}
+
+/// Compiles expressions; the error is upstream's message form.
+pub(crate) fn compile(exprs: &[String]) -> Result<CompiledCel, String> {
+    let mut programs = Vec::with_capacity(exprs.len());
+    for e in exprs {
+        match Program::compile(e) {
+            Ok(p) => programs.push(p),
+            Err(err) => return Err(format!("compilation failed: {err}")),
+        }
+    }
+    Ok(CompiledCel { programs })
+}
+
+impl CompiledCel {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.programs.is_empty()
+    }
+}
+
+type ScoreIndex = HashMap<String, HashMap<String, Value>>;
+
+/// An evaluation environment for one scheduling run.
+pub(crate) struct CelEnv {
+    root: Context<'static>,
+    deadline: Instant,
+    budget: Duration,
+}
+
+impl std::fmt::Debug for CelEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CelEnv")
+            .field("budget", &self.budget)
+            .finish()
+    }
+}
+
+fn key(s: &str) -> Key {
+    Key::String(Arc::new(s.to_owned()))
+}
+
+fn score_list(s: &crate::model::AddOnPlacementScore) -> Value {
+    let items = s
+        .scores
+        .iter()
+        .map(|i| {
+            let mut m = HashMap::with_capacity(2);
+            m.insert(key("name"), Value::String(Arc::new(i.name.clone())));
+            m.insert(key("value"), Value::Int(i64::from(i.value)));
+            Value::Map(Map { map: Arc::new(m) })
+        })
+        .collect::<Vec<_>>();
+    Value::List(Arc::new(items))
+}
+
+impl CelEnv {
+    /// An environment whose `scores()` reads the given clusters' scores.
+    pub(crate) fn new(clusters: &[&ManagedCluster], limits: &CelLimits) -> Self {
+        let mut index: ScoreIndex = HashMap::new();
+        for c in clusters {
+            if c.scores.is_empty() {
+                continue;
+            }
+            let per = index.entry(c.name.clone()).or_default();
+            for s in &c.scores {
+                per.insert(s.name.clone(), score_list(s));
+            }
+        }
+        let index = Arc::new(index);
+        let mut root = Context::default().with_all();
+        root.add_function(
+            "scores",
+            move |kube_cel::cel::extractors::This(this): kube_cel::cel::extractors::This<Value>,
+                  name: Arc<String>|
+                  -> Result<Value, ExecutionError> {
+                let Value::Map(m) = &this else {
+                    return Err(ExecutionError::function_error("scores", "failed to get cluster metadata"));
+                };
+                let Some(Value::Map(md)) = m.map.get(&key("metadata")) else {
+                    return Err(ExecutionError::function_error("scores", "failed to get cluster metadata"));
+                };
+                let Some(Value::String(cluster)) = md.map.get(&key("name")) else {
+                    return Err(ExecutionError::function_error("scores", "failed to get cluster name"));
+                };
+                match index.get(cluster.as_str()).and_then(|per| per.get(name.as_str())) {
+                    Some(v) => Ok(v.clone()),
+                    None => Err(ExecutionError::function_error(
+                        "scores",
+                        format!("failed to get score: addonplacementscore.cluster.open-cluster-management.io {name:?} not found"),
+                    )),
+                }
+            },
+        );
+        CelEnv {
+            root,
+            deadline: Instant::now() + limits.time_budget,
+            budget: limits.time_budget,
+        }
+    }
+
+    /// Whether every expression evaluates to `true` for the cluster. Errors and non-boolean
+    /// results are `false`, as upstream. `Err` only when the time budget is spent.
+    pub(crate) fn matches(
+        &self,
+        compiled: &CompiledCel,
+        cluster_value: &Value,
+    ) -> Result<bool, String> {
+        if Instant::now() > self.deadline {
+            return Err(format!(
+                "CEL evaluation exceeded the time budget of {:?}",
+                self.budget
+            ));
+        }
+        let mut cx = self.root.new_inner_scope();
+        cx.add_variable_from_value("managedCluster", cluster_value.clone());
+        for p in &compiled.programs {
+            match p.execute(&cx) {
+                Ok(Value::Bool(true)) => {}
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Which top-level parts of `managedCluster` the expressions can reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Sections {
+    metadata: bool,
+    spec: bool,
+    status: bool,
+}
+
+impl Sections {
+    const ALL: Sections = Sections {
+        metadata: true,
+        spec: true,
+        status: true,
+    };
+
+    /// A conservative scan of the sources: every `managedCluster` must be followed by
+    /// `.metadata`, `.spec`, `.status` or `.scores(`; any other use (indexing, whole-value
+    /// use, macros on it, a string containing the name) needs the whole object. The omitted
+    /// parts are unreachable, so trimming them cannot change a result; it only saves building
+    /// and converting them for every cluster.
+    pub(crate) fn needed<'a>(exprs: impl IntoIterator<Item = &'a str>) -> Self {
+        const VAR: &str = "managedCluster";
+        let mut need = Sections::default();
+        for e in exprs {
+            let mut rest = e;
+            while let Some(pos) = rest.find(VAR) {
+                let before = rest[..pos].chars().next_back();
+                let after = &rest[pos + VAR.len()..];
+                rest = after;
+                if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    // Part of a longer identifier: not the variable.
+                    continue;
+                }
+                let Some(field) = after.strip_prefix('.') else {
+                    return Sections::ALL;
+                };
+                let end = field
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(field.len());
+                match &field[..end] {
+                    "metadata" => need.metadata = true,
+                    "spec" => need.spec = true,
+                    "status" => need.status = true,
+                    "scores" if field[end..].starts_with('(') => need.metadata = true,
+                    _ => return Sections::ALL,
+                }
+            }
+        }
+        need
+    }
+}
+
+fn string(s: &str) -> Value {
+    Value::String(Arc::new(s.to_owned()))
+}
+
+fn object(entries: Vec<(&str, Value)>) -> Value {
+    let map: HashMap<Key, Value> = entries.into_iter().map(|(k, v)| (key(k), v)).collect();
+    Value::Map(Map { map: Arc::new(map) })
+}
+
+fn string_map(m: &std::collections::BTreeMap<String, impl AsRef<str>>) -> Value {
+    let map: HashMap<Key, Value> = m
+        .iter()
+        .map(|(k, v)| (key(k), string(v.as_ref())))
+        .collect();
+    Value::Map(Map { map: Arc::new(map) })
+}
+
+/// The `managedCluster` value of a cluster, in the shape of [`crate::wire::managed_cluster`]
+/// (a unit test checks they agree), restricted to `sections`.
+pub(crate) fn cluster_value(c: &ManagedCluster, sections: Sections) -> Value {
+    let mut top = Vec::with_capacity(3);
+    if sections.metadata {
+        let mut md = vec![
+            ("name", string(&c.name)),
+            ("creationTimestamp", Value::Null),
+        ];
+        if !c.labels.is_empty() {
+            md.push(("labels", string_map(&c.labels)));
+        }
+        top.push(("metadata", object(md)));
+    }
+    if sections.spec {
+        let mut spec = vec![("hubAcceptsClient", Value::Bool(false))];
+        if !c.taints.is_empty() {
+            let taints = c
+                .taints
+                .iter()
+                .map(|t| {
+                    let mut m = vec![("key", string(&t.key))];
+                    if !t.value.is_empty() {
+                        m.push(("value", string(&t.value)));
+                    }
+                    m.push(("effect", string(t.effect.as_str())));
+                    m.push((
+                        "timeAdded",
+                        t.time_added
+                            .map_or(Value::Null, |t| string(&crate::wire::time(t))),
+                    ));
+                    object(m)
+                })
+                .collect();
+            spec.push(("taints", Value::List(Arc::new(taints))));
+        }
+        top.push(("spec", object(spec)));
+    }
+    if sections.status {
+        let mut st = vec![("conditions", Value::Null)];
+        if !c.capacity.is_empty() {
+            st.push(("capacity", string_map(&c.capacity)));
+        }
+        if !c.allocatable.is_empty() {
+            st.push(("allocatable", string_map(&c.allocatable)));
+        }
+        st.push(("version", object(Vec::new())));
+        if !c.claims.is_empty() {
+            let claims = c
+                .claims
+                .iter()
+                .map(|cl| {
+                    let mut m = Vec::with_capacity(2);
+                    if !cl.name.is_empty() {
+                        m.push(("name", string(&cl.name)));
+                    }
+                    if !cl.value.is_empty() {
+                        m.push(("value", string(&cl.value)));
+                    }
+                    object(m)
+                })
+                .collect();
+            st.push(("clusterClaims", Value::List(Arc::new(claims))));
+        }
+        top.push(("status", object(st)));
+    }
+    object(top)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Taint, TaintEffect};
+
+    #[test]
+    fn direct_value_matches_wire_json() {
+        let c = ManagedCluster::new("a")
+            .with_label("env", "prod")
+            .with_claim("region", "eu")
+            .with_claim("", "x")
+            .with_resource("cpu", "2", "4")
+            .with_taint(Taint::new("k", "", TaintEffect::NoSelect, None))
+            .with_taint(Taint::new(
+                "k",
+                "v",
+                TaintEffect::PreferNoSelect,
+                "2026-01-01T00:00:00Z".parse().ok(),
+            ));
+        let via_json =
+            kube_cel::cel::to_value(crate::wire::managed_cluster(&c)).unwrap_or(Value::Null);
+        assert_eq!(cluster_value(&c, Sections::ALL), via_json);
+        let bare = ManagedCluster::new("b");
+        let via_json =
+            kube_cel::cel::to_value(crate::wire::managed_cluster(&bare)).unwrap_or(Value::Null);
+        assert_eq!(cluster_value(&bare, Sections::ALL), via_json);
+    }
+
+    #[test]
+    fn sections_are_conservative() {
+        let n = |e: &str| Sections::needed([e]);
+        assert_eq!(
+            n(r#"managedCluster.metadata.labels["a"] == "b""#),
+            Sections {
+                metadata: true,
+                spec: false,
+                status: false
+            }
+        );
+        assert_eq!(
+            n(r#"managedCluster.scores("x").size() > 0"#),
+            Sections {
+                metadata: true,
+                spec: false,
+                status: false
+            }
+        );
+        assert_eq!(
+            n(
+                "managedCluster.status.allocatable.cpu == '1' && managedCluster.spec.taints.size() == 0"
+            ),
+            Sections {
+                metadata: false,
+                spec: true,
+                status: true
+            }
+        );
+        assert_eq!(n(r#"managedCluster["status"] != null"#), Sections::ALL);
+        assert_eq!(n("size(managedCluster) > 0"), Sections::ALL);
+        assert_eq!(n("[managedCluster].all(m, has(m.status))"), Sections::ALL);
+        assert_eq!(n("managedCluster.exists(k, k == 'status')"), Sections::ALL);
+        assert_eq!(n("managedCluster .status"), Sections::ALL);
+        assert_eq!(n("true"), Sections::default());
+    }
+}

@@ -1,0 +1,341 @@
+//! A placement controller on kube-runtime (feature `controller`): the Go hub's
+//! `SchedulingController`, with this crate's [`Scheduler`].
+//!
+//! [`run`] watches a hub and reconciles every `Placement` into its `PlacementDecision`s and its
+//! status, as upstream's placement controller (ocm v1.2/v1.3) does:
+//!
+//! - The decisions are written as the scheduler's pages (at most 100 decisions each, named
+//!   `<placement>-decision-<n>` and labelled with the placement, the decision group name and
+//!   index), each with a controller owner reference to its placement, by server-side apply under
+//!   the field manager [`Config::field_manager`] (metadata on the object, decisions on its
+//!   `status` subresource). Pages labelled with the placement that the scheduler no longer
+//!   produces are deleted.
+//! - The status gets `numberOfSelectedClusters`, `decisionGroups` and the
+//!   `PlacementMisconfigured` and `PlacementSatisfied` conditions (`lastTransitionTime` moves only
+//!   when a condition's status changes), by server-side apply on the `status` subresource;
+//!   other conditions and `lastScoreUpdateTime` are left to their owners.
+//! - Nothing is written when nothing changed, so reconciling is cheap and idempotent.
+//! - Placements being deleted, and placements annotated
+//!   [`EXPERIMENTAL_SCHEDULING_DISABLE`](ocm_api::annotations::EXPERIMENTAL_SCHEDULING_DISABLE)`:
+//!   "true"`, are left alone.
+//!
+//! Re-scheduling happens on the same triggers as upstream: a change of the placement or of one of
+//! its `PlacementDecision`s; of a `ManagedCluster` (the placements bound to the sets it is in, or
+//! was in before a label change); of a `ManagedClusterSet` or `ManagedClusterSetBinding` (the
+//! placements in the binding namespaces that may use the set); of an `AddOnPlacementScore` (the
+//! placements whose prioritizers read that score, in namespaces bound to the cluster's sets); and
+//! at the scheduler's [`requeue_at`](crate::ScheduleOutcome::requeue_at) (a toleration
+//! expiring). When a placement is misconfigured, a plugin fails or warns (an expired
+//! `AddOnPlacementScore`), the status is written and the placement is retried with an
+//! exponential backoff from 5 ms to 1000 s, as upstream's work queue does. After a watch is
+//! re-listed (a `410 Gone`, an apiserver restart) every placement is reconciled again.
+//!
+//! Differences from upstream: no Kubernetes events are recorded, and `ClusterDecision.score` is
+//! not written.
+//!
+//! ```no_run
+//! use ocm_placement::controller::{self, Config};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = kube::Client::try_default().await?;
+//! // Runs until the future is dropped.
+//! controller::run(client, Config::default().field_manager("my-scheduler")).await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Permissions
+//!
+//! List and watch `managedclusters`, `managedclustersets`, `managedclustersetbindings`,
+//! `placements`, `placementdecisions` and `addonplacementscores`; patch `placements/status`;
+//! patch and delete `placementdecisions`, patch `placementdecisions/status`.
+//!
+//! # Do not run it next to the Go placement controller
+//!
+//! Two schedulers writing the same `PlacementDecision`s fight. Stop the hub's placement
+//! controller (or use a hub without it) before running this one.
+
+mod reconcile;
+mod triggers;
+
+use crate::Scheduler;
+use crate::adapter::AdapterError;
+use crate::scheduler::ScheduleError;
+use futures::{Stream, StreamExt};
+use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Api, Client};
+use ocm_api::cluster::{v1, v1alpha1, v1beta1, v1beta2};
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::Instrument;
+
+/// The default field manager of [`Config`].
+pub const DEFAULT_FIELD_MANAGER: &str = "ocm-placement";
+
+/// Settings of [`run`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    scheduler: Scheduler,
+    field_manager: String,
+    concurrency: u16,
+    debounce: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            scheduler: Scheduler::default(),
+            field_manager: DEFAULT_FIELD_MANAGER.to_owned(),
+            concurrency: 4,
+            debounce: Duration::ZERO,
+        }
+    }
+}
+
+impl Config {
+    /// The scheduler to run (default: [`Scheduler::default`], upstream's plugins).
+    pub fn scheduler(mut self, scheduler: Scheduler) -> Self {
+        self.scheduler = scheduler;
+        self
+    }
+
+    /// The server-side apply field manager (default [`DEFAULT_FIELD_MANAGER`]).
+    pub fn field_manager(mut self, field_manager: impl Into<String>) -> Self {
+        self.field_manager = field_manager.into();
+        self
+    }
+
+    /// How many placements are reconciled at once (default 4; 0 is unbounded). One placement
+    /// is never reconciled twice at the same time.
+    pub fn concurrency(mut self, concurrency: u16) -> Self {
+        self.concurrency = concurrency;
+        self
+    }
+
+    /// Waits this long after a trigger for more triggers of the same placement before
+    /// reconciling it (default 0: no debounce, like upstream).
+    pub fn debounce(mut self, debounce: Duration) -> Self {
+        self.debounce = debounce;
+        self
+    }
+}
+
+/// Why reconciling a placement failed. The placement is retried with a backoff.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An object could not be turned into a scheduler input.
+    #[error("invalid object: {0}")]
+    Adapter(#[from] AdapterError),
+    /// The scheduler could not run (upstream returns this error too, without writing status).
+    #[error("scheduling failed: {0}")]
+    Schedule(#[from] ScheduleError),
+    /// A request to the apiserver failed.
+    #[error("failed to {action} {kind} {namespace}/{name}")]
+    Api {
+        /// `apply`, `apply status of` or `delete`.
+        action: &'static str,
+        /// The kind written.
+        kind: &'static str,
+        /// Its namespace.
+        namespace: String,
+        /// Its name.
+        name: String,
+        /// The client error.
+        #[source]
+        source: Box<kube::Error>,
+    },
+    /// An object could not be encoded as JSON.
+    #[error("failed to encode {kind} {name}")]
+    Encode {
+        /// The kind.
+        kind: &'static str,
+        /// Its name.
+        name: String,
+        /// The encoder error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The scheduling task panicked or was cancelled (a bug in a plugin).
+    #[error("the scheduling task did not finish: {0}")]
+    Task(String),
+    /// The controller is shutting down (a watch store was dropped).
+    #[error("the controller is shutting down")]
+    ShuttingDown,
+}
+
+/// The caches of everything the scheduler reads, kept by watches.
+#[derive(Clone)]
+pub(crate) struct Stores {
+    pub(crate) placements: Store<v1beta1::Placement>,
+    pub(crate) decisions: Store<v1beta1::PlacementDecision>,
+    pub(crate) clusters: Store<v1::ManagedCluster>,
+    pub(crate) cluster_sets: Store<v1beta2::ManagedClusterSet>,
+    pub(crate) bindings: Store<v1beta2::ManagedClusterSetBinding>,
+    pub(crate) scores: Store<v1alpha1::AddOnPlacementScore>,
+}
+
+impl Stores {
+    async fn wait_until_ready(&self) -> Result<(), Error> {
+        let r = futures::try_join!(
+            self.placements.wait_until_ready(),
+            self.decisions.wait_until_ready(),
+            self.clusters.wait_until_ready(),
+            self.cluster_sets.wait_until_ready(),
+            self.bindings.wait_until_ready(),
+            self.scores.wait_until_ready(),
+        );
+        r.map(|_| ()).map_err(|_| Error::ShuttingDown)
+    }
+}
+
+/// Watches `api` into a store, yielding the watch events; errors are logged and the watch
+/// retried with kube-runtime's default backoff.
+fn watch<K>(
+    api: Api<K>,
+    writer: reflector::store::Writer<K>,
+) -> impl Stream<Item = watcher::Event<K>> + Send + 'static
+where
+    K: kube::Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    let kind = K::kind(&()).into_owned();
+    reflector::reflector(writer, watcher(api, watcher::Config::default()))
+        .default_backoff()
+        .filter_map(move |r| {
+            let out = match r {
+                Ok(ev) => Some(ev),
+                Err(e) => {
+                    tracing::warn!(kind = %kind, error = %e, "watch failed; retrying");
+                    None
+                }
+            };
+            std::future::ready(out)
+        })
+}
+
+/// Runs the controller against the hub behind `client` until the returned future is dropped.
+///
+/// The future never completes on its own: watch failures are logged and retried with a
+/// backoff, reconcile failures are logged and the placement retried with a backoff.
+///
+/// # Cancellation
+///
+/// Dropping the future stops every watch and every reconcile in flight. It is safe at any
+/// point: each write is a whole server-side apply or delete, and the next run of a controller
+/// (this one or upstream's) converges from whatever state was reached. A scheduling
+/// computation already handed to Tokio's blocking pool finishes there, without effect.
+pub fn run(client: Client, config: Config) -> impl Future<Output = ()> + Send + 'static {
+    let (placements, placements_w) = reflector::store::<v1beta1::Placement>();
+    let (decisions, decisions_w) = reflector::store::<v1beta1::PlacementDecision>();
+    let (clusters, clusters_w) = reflector::store::<v1::ManagedCluster>();
+    let (cluster_sets, cluster_sets_w) = reflector::store::<v1beta2::ManagedClusterSet>();
+    let (bindings, bindings_w) = reflector::store::<v1beta2::ManagedClusterSetBinding>();
+    let (scores, scores_w) = reflector::store::<v1alpha1::AddOnPlacementScore>();
+    let stores = Stores {
+        placements: placements.clone(),
+        decisions,
+        clusters,
+        cluster_sets,
+        bindings,
+        scores,
+    };
+    let runtime_config = kube::runtime::Config::default()
+        .concurrency(config.concurrency)
+        .debounce(config.debounce);
+    let backoffs = Arc::new(reconcile::Backoffs::default());
+    let triggers = Arc::new(triggers::Triggers::new(stores.clone(), backoffs.clone()));
+    let ctx = Arc::new(reconcile::Context::new(
+        client.clone(),
+        config,
+        stores,
+        backoffs,
+    ));
+
+    let queue = {
+        let (t0, t1, t2, t3, t4, t5) = (
+            triggers.clone(),
+            triggers.clone(),
+            triggers.clone(),
+            triggers.clone(),
+            triggers.clone(),
+            triggers,
+        );
+        futures::stream::select_all([
+            watch(Api::all(client.clone()), placements_w)
+                .map(move |ev| t0.placement(&ev))
+                .boxed(),
+            watch(Api::all(client.clone()), decisions_w)
+                .map(move |ev| t1.decision(&ev))
+                .boxed(),
+            watch(Api::all(client.clone()), clusters_w)
+                .map(move |ev| t2.cluster(&ev))
+                .boxed(),
+            watch(Api::all(client.clone()), cluster_sets_w)
+                .map(move |ev| t3.cluster_set(&ev))
+                .boxed(),
+            watch(Api::all(client.clone()), bindings_w)
+                .map(move |ev| t4.binding(&ev))
+                .boxed(),
+            watch(Api::all(client.clone()), scores_w)
+                .map(move |ev| t5.score(&ev))
+                .boxed(),
+        ])
+        .flat_map(futures::stream::iter)
+        .map(Ok::<_, std::convert::Infallible>)
+    };
+
+    let applier = kube::runtime::applier(
+        |p, ctx| Box::pin(reconcile::reconcile(p, ctx)),
+        reconcile::error_policy,
+        ctx,
+        placements,
+        queue,
+        runtime_config,
+    );
+    async move {
+        applier
+            .for_each(|r| {
+                match r {
+                    Ok((obj, action)) => tracing::debug!(placement = %obj, ?action, "reconciled"),
+                    Err(kube::runtime::controller::Error::ObjectNotFound(obj)) => {
+                        tracing::debug!(placement = %obj, "placement is gone")
+                    }
+                    Err(kube::runtime::controller::Error::ReconcilerFailed(e, obj)) => {
+                        tracing::warn!(placement = %obj, error = %DisplayChain(&e), "reconcile failed")
+                    }
+                    Err(e) => tracing::warn!(error = %DisplayChain(&e), "controller error"),
+                }
+                std::future::ready(())
+            })
+            .instrument(tracing::info_span!("placement_controller"))
+            .await
+    }
+}
+
+/// Displays an error with its sources, `a: b: c`.
+struct DisplayChain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for DisplayChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(s) = source {
+            write!(f, ": {s}")?;
+            source = s.source();
+        }
+        Ok(())
+    }
+}
+
+/// A reference to a placement.
+pub(crate) fn placement_ref(namespace: &str, name: &str) -> ObjectRef<v1beta1::Placement> {
+    ObjectRef::new(name).within(namespace)
+}

@@ -1,0 +1,413 @@
+//! Reconciling one placement (upstream `syncPlacement`, `bind` and `updateStatus`).
+
+use super::{Config, Error, Stores};
+use crate::adapter::{build_placement_decision, build_placement_status, build_snapshot};
+use crate::{Placement, ScheduleOutcome, Scheduler};
+use jiff::Timestamp;
+use kube::api::{DeleteParams, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::runtime::reflector::ObjectRef;
+use kube::{Api, Client, Resource};
+use ocm_api::cluster::v1beta1;
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tracing::Instrument;
+
+/// First retry delay after a failure (upstream's work queue: 5 ms, doubling).
+const BACKOFF_BASE: Duration = Duration::from_millis(5);
+/// Longest retry delay (upstream's work queue: 1000 s).
+const BACKOFF_MAX: Duration = Duration::from_secs(1000);
+
+/// Per-placement exponential backoff after failures.
+#[derive(Debug, Default)]
+pub(crate) struct Backoffs {
+    failures: Mutex<HashMap<ObjectRef<v1beta1::Placement>, u32>>,
+}
+
+impl Backoffs {
+    /// Counts a failure and says how long to wait before the next try.
+    pub(crate) fn next(&self, r: &ObjectRef<v1beta1::Placement>) -> Duration {
+        let mut f = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = f.entry(r.clone()).or_insert(0);
+        let delay = BACKOFF_BASE
+            .checked_mul(2u32.saturating_pow(*n))
+            .map_or(BACKOFF_MAX, |d| d.min(BACKOFF_MAX));
+        *n = n.saturating_add(1);
+        delay
+    }
+
+    /// Forgets the failures of a placement (it succeeded or is gone).
+    pub(crate) fn forget(&self, r: &ObjectRef<v1beta1::Placement>) {
+        self.failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(r);
+    }
+}
+
+/// What every reconcile shares.
+pub(crate) struct Context {
+    client: Client,
+    scheduler: Arc<Scheduler>,
+    field_manager: String,
+    stores: Stores,
+    backoffs: Arc<Backoffs>,
+}
+
+impl Context {
+    pub(crate) fn new(
+        client: Client,
+        config: Config,
+        stores: Stores,
+        backoffs: Arc<Backoffs>,
+    ) -> Self {
+        Context {
+            client,
+            scheduler: Arc::new(config.scheduler),
+            field_manager: config.field_manager,
+            stores,
+            backoffs,
+        }
+    }
+}
+
+pub(crate) async fn reconcile(
+    p: Arc<v1beta1::Placement>,
+    ctx: Arc<Context>,
+) -> Result<Action, Error> {
+    let span = tracing::info_span!(
+        "placement",
+        namespace = p.metadata.namespace.as_deref().unwrap_or_default(),
+        name = p.metadata.name.as_deref().unwrap_or_default(),
+    );
+    reconcile_placement(p, ctx).instrument(span).await
+}
+
+pub(crate) fn error_policy(p: Arc<v1beta1::Placement>, _err: &Error, ctx: Arc<Context>) -> Action {
+    // The error itself is logged by `run`.
+    Action::requeue(ctx.backoffs.next(&ObjectRef::from_obj(p.as_ref())))
+}
+
+async fn reconcile_placement(
+    p: Arc<v1beta1::Placement>,
+    ctx: Arc<Context>,
+) -> Result<Action, Error> {
+    ctx.stores.wait_until_ready().await?;
+    let obj_ref = ObjectRef::from_obj(p.as_ref());
+    if p.metadata.deletion_timestamp.is_some() {
+        return Ok(Action::await_change());
+    }
+    let disabled = p
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(ocm_api::annotations::EXPERIMENTAL_SCHEDULING_DISABLE));
+    if disabled.map(String::as_str) == Some("true") {
+        tracing::debug!("scheduling disabled by annotation");
+        return Ok(Action::await_change());
+    }
+
+    let placement = Placement::try_from(p.as_ref())?;
+    let now = Timestamp::now();
+    let outcome = schedule(&ctx, placement, now).await?;
+    tracing::debug!(decisions = ?outcome.decisions, "scheduled");
+
+    bind(&ctx, &p, &outcome).await?;
+    update_status(&ctx, &p, &outcome, now).await?;
+
+    let requeue = outcome
+        .requeue_at
+        .map(|at| Duration::try_from(at.duration_since(now)).unwrap_or(Duration::ZERO));
+    Ok(match failure(&outcome) {
+        Some(message) => {
+            let backoff = ctx.backoffs.next(&obj_ref);
+            tracing::info!(retry_in = ?backoff, %message, "placement not scheduled cleanly; retrying");
+            Action::requeue(requeue.map_or(backoff, |r| r.min(backoff)))
+        }
+        None => {
+            ctx.backoffs.forget(&obj_ref);
+            requeue.map_or_else(Action::await_change, Action::requeue)
+        }
+    })
+}
+
+/// Builds the snapshot and runs the scheduler on Tokio's blocking pool (both are linear or
+/// worse in the number of clusters).
+async fn schedule(
+    ctx: &Context,
+    placement: Placement,
+    now: Timestamp,
+) -> Result<ScheduleOutcome, Error> {
+    let stores = ctx.stores.clone();
+    let scheduler = ctx.scheduler.clone();
+    let task = tokio::task::spawn_blocking(move || -> Result<ScheduleOutcome, Error> {
+        let clusters = stores.clusters.state();
+        let sets = stores.cluster_sets.state();
+        let bindings = stores.bindings.state();
+        let scores = stores.scores.state();
+        let decisions = stores.decisions.state();
+        let snapshot = build_snapshot(
+            clusters.iter().map(AsRef::as_ref),
+            sets.iter().map(AsRef::as_ref),
+            bindings.iter().map(AsRef::as_ref),
+            scores.iter().map(AsRef::as_ref),
+            decisions.iter().map(AsRef::as_ref),
+        )?;
+        Ok(scheduler.schedule(&placement, &snapshot, now)?)
+    });
+    task.await.map_err(|e| Error::Task(e.to_string()))?
+}
+
+/// Why upstream would return an error after writing (its `status.AsError()`): the placement
+/// is misconfigured, a plugin failed, or a plugin warned.
+fn failure(o: &ScheduleOutcome) -> Option<String> {
+    use crate::conditions::*;
+    if let Some(c) = o.status.condition(PLACEMENT_MISCONFIGURED)
+        && c.status == "True"
+    {
+        return Some(c.message.clone());
+    }
+    // `NotAllDecisionsScheduled` carries either "<n> cluster decisions unscheduled" or, when a
+    // plugin failed, the plugin's error.
+    if let Some(c) = o.status.condition(PLACEMENT_SATISFIED)
+        && c.reason == REASON_NOT_ALL_SCHEDULED
+        && c.message
+            .strip_suffix(" cluster decisions unscheduled")
+            .is_none_or(|n| n.parse::<i64>().is_err())
+    {
+        return Some(c.message.clone());
+    }
+    if !o.explanation.warnings.is_empty() {
+        return Some(o.explanation.warnings.join("; "));
+    }
+    None
+}
+
+fn api_error(
+    action: &'static str,
+    kind: &'static str,
+    namespace: &str,
+    name: &str,
+) -> impl FnOnce(kube::Error) -> Error {
+    let (namespace, name) = (namespace.to_owned(), name.to_owned());
+    move |source| Error::Api {
+        action,
+        kind,
+        namespace,
+        name,
+        source: Box::new(source),
+    }
+}
+
+fn encode<T: serde::Serialize>(kind: &'static str, name: &str, v: &T) -> Result<Value, Error> {
+    serde_json::to_value(v).map_err(|source| Error::Encode {
+        kind,
+        name: name.to_owned(),
+        source,
+    })
+}
+
+/// Applies the outcome's pages and deletes this placement's other pages (upstream `bind`).
+async fn bind(
+    ctx: &Context,
+    p: &v1beta1::Placement,
+    outcome: &ScheduleOutcome,
+) -> Result<(), Error> {
+    let ns = p.metadata.namespace.as_deref().unwrap_or_default();
+    let name = p.metadata.name.as_deref().unwrap_or_default();
+    let api: Api<v1beta1::PlacementDecision> = Api::namespaced(ctx.client.clone(), ns);
+    let params = PatchParams::apply(&ctx.field_manager).force();
+    let mut first_error = None;
+    let mut wanted = BTreeSet::new();
+
+    for page in &outcome.placement_decisions {
+        wanted.insert(page.name.as_str());
+        let desired = build_placement_decision(page, p);
+        let existing = ctx
+            .stores
+            .decisions
+            .get(&ObjectRef::new(&page.name).within(ns));
+        if let Err(e) = apply_decision(&api, &params, &desired, existing.as_deref()).await {
+            first_error.get_or_insert(e);
+        }
+    }
+
+    let stale = ctx.stores.decisions.state_filter(|d| {
+        d.metadata.namespace.as_deref() == Some(ns)
+            && d.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(ocm_api::labels::PLACEMENT))
+                .is_some_and(|l| l == name)
+            && d.metadata
+                .name
+                .as_deref()
+                .is_some_and(|n| !wanted.contains(n))
+    });
+    for d in stale {
+        let Some(d_name) = d.metadata.name.as_deref() else {
+            continue;
+        };
+        match api.delete(d_name, &DeleteParams::default()).await {
+            Ok(_) => tracing::info!(decision = d_name, "deleted placement decision"),
+            Err(kube::Error::Api(s)) if s.is_not_found() => {}
+            Err(e) => {
+                first_error.get_or_insert(api_error("delete", "PlacementDecision", ns, d_name)(e));
+            }
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+fn decisions_of(d: &v1beta1::PlacementDecision) -> &[v1beta1::ClusterDecision] {
+    d.status
+        .as_ref()
+        .map(|s| s.decisions.as_slice())
+        .unwrap_or_default()
+}
+
+/// Server-side applies one page: its metadata, then its decisions on the status subresource,
+/// each only when it differs from what the cache holds.
+async fn apply_decision(
+    api: &Api<v1beta1::PlacementDecision>,
+    params: &PatchParams,
+    desired: &v1beta1::PlacementDecision,
+    existing: Option<&v1beta1::PlacementDecision>,
+) -> Result<(), Error> {
+    let ns = desired.metadata.namespace.as_deref().unwrap_or_default();
+    let name = desired.metadata.name.as_deref().unwrap_or_default();
+    let metadata_current = existing.is_some_and(|e| {
+        let labels = e.metadata.labels.clone().unwrap_or_default();
+        let owners = e.metadata.owner_references.as_deref().unwrap_or_default();
+        desired
+            .metadata
+            .labels
+            .iter()
+            .flatten()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && desired
+                .metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .all(|o| owners.contains(o))
+    });
+    if !metadata_current {
+        let mut body = encode("PlacementDecision", name, desired)?;
+        if let Some(o) = body.as_object_mut() {
+            o.remove("status");
+        }
+        api.patch(name, params, &Patch::Apply(&body))
+            .await
+            .map_err(api_error("apply", "PlacementDecision", ns, name))?;
+    }
+    if existing.is_none_or(|e| decisions_of(e) != decisions_of(desired)) {
+        let body = json!({
+            "apiVersion": v1beta1::PlacementDecision::api_version(&()),
+            "kind": v1beta1::PlacementDecision::kind(&()),
+            "metadata": {"name": name, "namespace": ns},
+            "status": encode("PlacementDecision", name, &desired.status)?,
+        });
+        api.patch_status(name, params, &Patch::Apply(&body))
+            .await
+            .map_err(api_error("apply status of", "PlacementDecision", ns, name))?;
+        tracing::info!(
+            decision = name,
+            clusters = decisions_of(desired).len(),
+            "applied placement decision"
+        );
+    }
+    Ok(())
+}
+
+/// Applies the status when it changed (upstream `updateStatus`). Only the fields the
+/// scheduler owns are sent: other conditions and `lastScoreUpdateTime` stay with their owners.
+async fn update_status(
+    ctx: &Context,
+    p: &v1beta1::Placement,
+    outcome: &ScheduleOutcome,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let ns = p.metadata.namespace.as_deref().unwrap_or_default();
+    let name = p.metadata.name.as_deref().unwrap_or_default();
+    let status = build_placement_status(&outcome.status, p.status.as_ref(), now);
+    if p.status.as_ref() == Some(&status) {
+        return Ok(());
+    }
+    let ours: Vec<_> = status
+        .conditions
+        .iter()
+        .filter(|c| outcome.status.condition(&c.type_).is_some())
+        .collect();
+    let body = json!({
+        "apiVersion": v1beta1::Placement::api_version(&()),
+        "kind": v1beta1::Placement::kind(&()),
+        "metadata": {"name": name, "namespace": ns},
+        "status": {
+            "numberOfSelectedClusters": status.number_of_selected_clusters,
+            "decisionGroups": encode("Placement", name, &status.decision_groups)?,
+            "conditions": encode("Placement", name, &ours)?,
+        },
+    });
+    let api: Api<v1beta1::Placement> = Api::namespaced(ctx.client.clone(), ns);
+    api.patch_status(
+        name,
+        &PatchParams::apply(&ctx.field_manager).force(),
+        &Patch::Apply(&body),
+    )
+    .await
+    .map_err(api_error("apply status of", "Placement", ns, name))?;
+    tracing::info!(
+        selected = status.number_of_selected_clusters,
+        "updated placement status"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_the_cap_and_resets() {
+        let b = Backoffs::default();
+        let r = ObjectRef::new("p").within("ns");
+        assert_eq!(b.next(&r), Duration::from_millis(5));
+        assert_eq!(b.next(&r), Duration::from_millis(10));
+        assert_eq!(b.next(&r), Duration::from_millis(20));
+        for _ in 0..40 {
+            b.next(&r);
+        }
+        assert_eq!(b.next(&r), BACKOFF_MAX);
+        b.forget(&r);
+        assert_eq!(b.next(&r), Duration::from_millis(5));
+        // Other placements are independent.
+        assert_eq!(
+            b.next(&ObjectRef::new("q").within("ns")),
+            Duration::from_millis(5)
+        );
+    }
+
+    #[test]
+    fn failures_follow_upstream_as_error() {
+        use crate::{ManagedCluster, ManagedClusterSet, ManagedClusterSetBinding, Snapshot};
+        let snapshot = Snapshot::new()
+            .with_cluster_set(ManagedClusterSet::exclusive("s"))
+            .with_binding(ManagedClusterSetBinding::new("ns", "s"))
+            .with_cluster(ManagedCluster::new("a").with_label(crate::labels::CLUSTER_SET, "s"));
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let run = |spec: serde_json::Value| {
+            let spec: crate::PlacementSpec = serde_json::from_value(spec).unwrap();
+            let p = Placement::new("ns", "p").with_spec(spec);
+            Scheduler::default().schedule(&p, &snapshot, now).unwrap()
+        };
+        // Fewer clusters than asked for is not a failure.
+        assert_eq!(failure(&run(json!({"numberOfClusters": 3}))), None);
+        assert_eq!(failure(&run(json!({}))), None);
+        // A misconfiguration is.
+        let bad = run(json!({"prioritizerPolicy": {"mode": "Nope"}}));
+        assert!(failure(&bad).is_some(), "{:?}", bad.status);
+    }
+}

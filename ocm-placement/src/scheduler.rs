@@ -1,0 +1,994 @@
+//! The scheduling pipeline: candidates → filters → weights → prioritizers → sort → select →
+//! decision groups → PlacementDecision pages → conditions.
+
+use crate::explain::{
+    ClusterExplanation, Explanation, FilterStep, PrioritizerStep, ScoreTerm, Verdict,
+};
+use crate::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use crate::model::{
+    ClusterDecision, IntOrString, ManagedCluster, Placement, PlacementDecision, ScoreCoordinate,
+    Snapshot,
+};
+use crate::plugin::{PluginError, Prioritizer, ScheduleContext};
+use crate::plugins::AddOnScore;
+use crate::plugins::predicate::CompiledSelector;
+use crate::registry::Registry;
+use crate::selector::Selector;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Most decisions in one `PlacementDecision` (upstream `maxNumOfClusterDecisions`).
+pub const MAX_DECISIONS_PER_PAGE: usize = 100;
+
+/// Runs placements against snapshots with a [`Registry`] of plugins.
+#[derive(Debug, Clone, Default)]
+pub struct Scheduler {
+    registry: Registry,
+}
+
+/// Failures upstream reports by returning an error from its sync (no status is written, the
+/// placement is retried). User mistakes in the *placement* are not errors: they are the
+/// `PlacementMisconfigured` condition of a successful [`ScheduleOutcome`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScheduleError {
+    /// A bound `ManagedClusterSet` has an unusable cluster selector (message as in v1.3.1;
+    /// v1.2.1 worded it `failed to get clusterset: <name>, clusters, Error: <message>`).
+    #[error("failed to get clusters from ClusterSet {name:?}: {message}")]
+    InvalidClusterSet {
+        /// The set.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A condition of the placement status (`lastTransitionTime` is left to the writer, which
+/// sets it when the status changes, as `meta.SetStatusCondition` does).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Condition {
+    /// `PlacementSatisfied` or `PlacementMisconfigured`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// `True` or `False`.
+    pub status: String,
+    /// The reason (upstream's strings, see [`crate::conditions`]).
+    pub reason: String,
+    /// The message.
+    pub message: String,
+}
+
+/// `Placement.status.decisionGroups[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DecisionGroupStatus {
+    /// Position of the group, from 0.
+    pub decision_group_index: i32,
+    /// `groupName`, or empty for the rest.
+    pub decision_group_name: String,
+    /// Names of the group's `PlacementDecision`s.
+    pub decisions: Vec<String>,
+    /// How many clusters the group has.
+    #[serde(rename = "clusterCount")]
+    pub clusters_count: i32,
+}
+
+/// `Placement.status` as the scheduler writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PlacementStatus {
+    /// `numberOfSelectedClusters`.
+    pub number_of_selected_clusters: i32,
+    /// `decisionGroups`.
+    pub decision_groups: Vec<DecisionGroupStatus>,
+    /// `conditions`: `PlacementMisconfigured` then `PlacementSatisfied`.
+    pub conditions: Vec<Condition>,
+}
+
+impl PlacementStatus {
+    /// The condition of a type.
+    pub fn condition(&self, type_: &str) -> Option<&Condition> {
+        self.conditions.iter().find(|c| c.type_ == type_)
+    }
+}
+
+/// Everything one scheduling run produces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ScheduleOutcome {
+    /// The chosen clusters, best first.
+    pub decisions: Vec<String>,
+    /// The `PlacementDecision` objects to apply (each at most 100 decisions); every other
+    /// `PlacementDecision` labelled with this placement is to be deleted. Each is owned by the
+    /// Placement (a controller owner reference, `cluster.open-cluster-management.io/v1beta1`).
+    pub placement_decisions: Vec<PlacementDecision>,
+    /// The placement status.
+    pub status: PlacementStatus,
+    /// When to schedule again even if nothing changes (a toleration expiring).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requeue_at: Option<Timestamp>,
+    /// Why.
+    pub explanation: Explanation,
+}
+
+impl ScheduleOutcome {
+    /// `requeue_at - now`, if there is a requeue time.
+    pub fn requeue_after(&self, now: Timestamp) -> Option<std::time::Duration> {
+        let at = self.requeue_at?;
+        let d = at.duration_since(now);
+        std::time::Duration::try_from(d).ok()
+    }
+}
+
+/// Upstream's `framework.Status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Code {
+    Success,
+    Error,
+    Misconfigured,
+}
+
+#[derive(Debug, Clone)]
+struct Status {
+    code: Code,
+    plugin: String,
+    message: String,
+}
+
+impl Status {
+    fn success() -> Self {
+        Status {
+            code: Code::Success,
+            plugin: String::new(),
+            message: String::new(),
+        }
+    }
+
+    fn from_plugin(plugin: &str, e: PluginError) -> Self {
+        match e {
+            PluginError::Misconfigured(m) => Status {
+                code: Code::Misconfigured,
+                plugin: plugin.into(),
+                message: m,
+            },
+            PluginError::Error(m) => Status {
+                code: Code::Error,
+                plugin: plugin.into(),
+                message: m,
+            },
+        }
+    }
+
+    fn misconfigured(message: String) -> Self {
+        Status {
+            code: Code::Misconfigured,
+            plugin: String::new(),
+            message,
+        }
+    }
+
+    fn is_error(&self) -> bool {
+        self.code != Code::Success
+    }
+}
+
+/// Where `run` records per-cluster verdicts and score terms (only for `explain`).
+type Detail<'m, 'a> = (
+    &'m mut HashMap<&'a str, Verdict>,
+    &'m mut HashMap<&'a str, (Vec<ScoreTerm>, i64, usize)>,
+);
+
+/// The result of the scheduling core (upstream `Schedule`).
+struct Scheduled<'a> {
+    status: Status,
+    /// Selected, best first.
+    decisions: Vec<&'a ManagedCluster>,
+    unscheduled: i64,
+    requeue_at: Option<Timestamp>,
+}
+
+impl Scheduler {
+    /// A scheduler with the given plugins.
+    pub fn new(registry: Registry) -> Self {
+        Scheduler { registry }
+    }
+
+    /// The registry.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Schedules `placement` against `snapshot` at time `now`, as the Go placement controller
+    /// would, without touching a server.
+    ///
+    /// The outcome's [`Explanation`] has the candidate, filter and prioritizer summary and the
+    /// shortfall; [`explain`](Self::explain) adds the per-cluster detail.
+    ///
+    /// This is also the what-if entry point: load a recorded [`Snapshot`] (it is serde) and
+    /// call this with the time of interest.
+    pub fn schedule(
+        &self,
+        placement: &Placement,
+        snapshot: &Snapshot,
+        now: Timestamp,
+    ) -> Result<ScheduleOutcome, ScheduleError> {
+        self.schedule_inner(placement, snapshot, now, false)
+    }
+
+    /// [`schedule`](Self::schedule), with [`Explanation::clusters`] filled in: for every
+    /// cluster of the snapshot, the filter that removed it, or each prioritizer's score,
+    /// weight and product, its total and its rank.
+    pub fn explain(
+        &self,
+        placement: &Placement,
+        snapshot: &Snapshot,
+        now: Timestamp,
+    ) -> Result<ScheduleOutcome, ScheduleError> {
+        self.schedule_inner(placement, snapshot, now, true)
+    }
+
+    fn schedule_inner(
+        &self,
+        placement: &Placement,
+        snapshot: &Snapshot,
+        now: Timestamp,
+        detail: bool,
+    ) -> Result<ScheduleOutcome, ScheduleError> {
+        let mut ex = Explanation::default();
+
+        // Deduplicate clusters by name (the last wins, like an informer store).
+        let mut last: HashMap<&str, usize> = HashMap::default();
+        last.reserve(snapshot.clusters.len());
+        for (i, c) in snapshot.clusters.iter().enumerate() {
+            last.insert(c.name.as_str(), i);
+        }
+        let unique: Vec<&ManagedCluster> = snapshot
+            .clusters
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| last.get(c.name.as_str()) == Some(i))
+            .map(|(_, c)| c)
+            .collect();
+
+        // 1. Valid bindings in the placement namespace, eligible sets, available clusters.
+        let set_names: HashSet<&str> = snapshot
+            .cluster_sets
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        let bindings: Vec<&str> = snapshot
+            .bindings
+            .iter()
+            .filter(|b| b.namespace == placement.namespace && set_names.contains(b.name.as_str()))
+            .map(|b| b.name.as_str())
+            .collect();
+        ex.bindings = bindings.iter().map(|s| (*s).to_owned()).collect();
+        let mut eligible: BTreeSet<&str> = bindings.iter().copied().collect();
+        if !placement.spec.cluster_sets.is_empty() {
+            let wanted: HashSet<&str> = placement
+                .spec
+                .cluster_sets
+                .iter()
+                .map(String::as_str)
+                .collect();
+            eligible.retain(|s| wanted.contains(s));
+        }
+        ex.eligible_cluster_sets = eligible.iter().map(|s| (*s).to_owned()).collect();
+
+        // Membership per unique cluster; candidates keep snapshot order (upstream's is random,
+        // nothing downstream depends on it).
+        let mut member = vec![false; unique.len()];
+        for set_name in &eligible {
+            let Some(set) = snapshot.cluster_sets.iter().find(|s| s.name == *set_name) else {
+                continue;
+            };
+            let selector = cluster_set_selector(set)?;
+            for (i, c) in unique.iter().enumerate() {
+                if !member[i] && selector.matches(&c.labels) {
+                    member[i] = true;
+                }
+            }
+        }
+        let candidates: Vec<&ManagedCluster> = unique
+            .iter()
+            .zip(&member)
+            .filter(|(c, m)| **m && !c.deleting)
+            .map(|(c, _)| *c)
+            .collect();
+        ex.candidates = candidates.len();
+
+        let cx = ScheduleContext::new(placement, snapshot, now);
+        let mut verdicts: HashMap<&str, Verdict> = HashMap::default();
+        let mut terms: HashMap<&str, (Vec<ScoreTerm>, i64, usize)> = HashMap::default();
+
+        // 2. Filters, prioritizers, sort, select.
+        let scheduled = self.run(
+            &cx,
+            candidates.clone(),
+            &mut ex,
+            detail.then_some((&mut verdicts, &mut terms)),
+        );
+
+        // 3. Decision groups and pages.
+        let (groups, group_status) = generate_decision_groups(placement, &scheduled.decisions);
+        let mut status = scheduled.status.clone();
+        if group_status.is_error() {
+            status = group_status;
+        }
+        let (pages, group_statuses) = generate_pages(placement, &groups);
+
+        // 4. Conditions.
+        let misconfigured = misconfigured_condition(&status);
+        let satisfied = satisfied_condition(
+            &placement.spec.cluster_sets,
+            &ex.eligible_cluster_sets,
+            bindings.len(),
+            candidates.len(),
+            scheduled.decisions.len(),
+            scheduled.unscheduled,
+            &status,
+        );
+
+        // 5. Explanation.
+        ex.shortfall = shortfall(placement, &ex, &status, scheduled.decisions.len());
+        if detail {
+            let mut order: Vec<usize> = (0..unique.len()).collect();
+            order.sort_unstable_by(|&a, &b| unique[a].name.cmp(&unique[b].name));
+            ex.clusters = order
+                .into_iter()
+                .map(|i| {
+                    let n = unique[i].name.as_str();
+                    let verdict = if let Some(v) = verdicts.remove(n) {
+                        v
+                    } else if member[i] && !unique[i].deleting {
+                        Verdict::NotEvaluated
+                    } else if member[i] {
+                        Verdict::Deleting
+                    } else {
+                        Verdict::NotInEligibleClusterSet
+                    };
+                    let (scores, total, rank) = match terms.remove(n) {
+                        Some((s, t, r)) => (s, Some(t), Some(r)),
+                        None => (Vec::new(), None, None),
+                    };
+                    ClusterExplanation {
+                        name: n.to_owned(),
+                        verdict,
+                        scores,
+                        total,
+                        rank,
+                    }
+                })
+                .collect();
+        }
+
+        let selected = scheduled.decisions.len();
+        Ok(ScheduleOutcome {
+            decisions: scheduled.decisions.iter().map(|c| c.name.clone()).collect(),
+            placement_decisions: pages,
+            status: PlacementStatus {
+                number_of_selected_clusters: i32::try_from(selected).unwrap_or(i32::MAX),
+                decision_groups: group_statuses,
+                conditions: vec![misconfigured, satisfied],
+            },
+            requeue_at: scheduled.requeue_at,
+            explanation: ex,
+        })
+    }
+
+    fn run<'a>(
+        &self,
+        cx: &ScheduleContext<'a>,
+        mut filtered: Vec<&'a ManagedCluster>,
+        ex: &mut Explanation,
+        mut detail: Option<Detail<'_, 'a>>,
+    ) -> Scheduled<'a> {
+        let placement = cx.placement();
+        let fail = |status: Status| Scheduled {
+            status,
+            decisions: Vec::new(),
+            unscheduled: 0,
+            requeue_at: None,
+        };
+
+        for f in &self.registry.filters {
+            let input = filtered.len();
+            let verdict = match f.filter(cx, &filtered) {
+                Ok(v) => v,
+                Err(e) => return fail(Status::from_plugin(f.name(), e)),
+            };
+            if let Some(w) = verdict.warning {
+                ex.warnings.push(format!("{}: {w}", f.name()));
+            }
+            let mut i = 0;
+            filtered.retain(|c| {
+                let keep = verdict.keep.get(i).copied().unwrap_or(false);
+                i += 1;
+                if !keep && let Some((verdicts, _)) = detail.as_mut() {
+                    verdicts.insert(
+                        c.name.as_str(),
+                        Verdict::Filtered {
+                            filter: f.name().to_owned(),
+                        },
+                    );
+                }
+                keep
+            });
+            ex.filters.push(FilterStep {
+                name: f.name().to_owned(),
+                input,
+                output: filtered.len(),
+            });
+        }
+
+        // Weights.
+        let weights = match self.weights(placement) {
+            Ok(w) => w,
+            Err(s) => return fail(s),
+        };
+        // Prioritizers, in a deterministic order (upstream iterates a map).
+        let mut prioritizers: Vec<(Arc<dyn Prioritizer>, i32)> = Vec::new();
+        for (coord, weight) in &weights {
+            if *weight == 0 {
+                continue;
+            }
+            match self.prioritizer_for(coord) {
+                Ok(p) => prioritizers.push((p, *weight)),
+                Err(s) => return fail(s),
+            }
+        }
+
+        let n = filtered.len();
+        let mut totals = vec![0i64; n];
+        let mut per_cluster: Vec<Vec<ScoreTerm>> = if detail.is_some() {
+            vec![Vec::with_capacity(prioritizers.len()); n]
+        } else {
+            Vec::new()
+        };
+        for (p, weight) in &prioritizers {
+            let scores = match p.score(cx, &filtered) {
+                Ok(s) => s,
+                Err(e) => return fail(Status::from_plugin(p.name(), e)),
+            };
+            if let Some(w) = scores.warning {
+                ex.warnings.push(format!("{}: {w}", p.name()));
+            }
+            ex.prioritizers.push(PrioritizerStep {
+                name: p.name().to_owned(),
+                weight: *weight,
+            });
+            for (i, total) in totals.iter_mut().enumerate() {
+                let s = scores.values.get(i).copied().flatten();
+                let product = s.unwrap_or(0).wrapping_mul(i64::from(*weight));
+                *total = total.wrapping_add(product);
+                if let Some(terms) = per_cluster.get_mut(i) {
+                    terms.push(ScoreTerm {
+                        prioritizer: p.name().to_owned(),
+                        score: s,
+                        weight: *weight,
+                        product,
+                    });
+                }
+            }
+        }
+
+        let requested = placement.spec.number_of_clusters;
+        if let Some(k) = requested
+            && k < 0
+        {
+            return fail(Status::misconfigured(format!(
+                "numberOfClusters must be at least 0, found {k}"
+            )));
+        }
+        let want = requested.map_or(n, |k| (k as usize).min(n));
+        let spread = self.registry.spread && !placement.spec.spread_policy.is_empty();
+
+        // Sort by total descending, then name ascending (a total order: names are unique).
+        // Only the first `want` need ordering unless the whole ranking is used.
+        let cmp = |a: &usize, b: &usize| {
+            totals[*b]
+                .cmp(&totals[*a])
+                .then_with(|| filtered[*a].name.cmp(&filtered[*b].name))
+        };
+        let mut order: Vec<usize> = (0..n).collect();
+        if detail.is_some() || spread || want >= n {
+            order.sort_unstable_by(cmp);
+        } else if want > 0 {
+            order.select_nth_unstable_by(want - 1, cmp);
+            order.truncate(want);
+            order.sort_unstable_by(cmp);
+        } else {
+            order.clear();
+        }
+        let sorted: Vec<&'a ManagedCluster> = order.iter().map(|&i| filtered[i]).collect();
+
+        let (selected, spread_rejects) = if spread {
+            crate::spread::select(&placement.spec.spread_policy, &sorted, want)
+        } else {
+            (
+                sorted.iter().take(want).copied().collect::<Vec<_>>(),
+                std::collections::HashMap::new(),
+            )
+        };
+
+        if let Some((verdicts, terms)) = detail {
+            let chosen: HashSet<&str> = selected.iter().map(|c| c.name.as_str()).collect();
+            for (rank, &i) in order.iter().enumerate() {
+                let c = filtered[i];
+                let name = c.name.as_str();
+                let verdict = if chosen.contains(name) {
+                    Verdict::Selected
+                } else if let Some(key) = spread_rejects.get(name) {
+                    Verdict::Spread {
+                        topology_key: key.clone(),
+                    }
+                } else {
+                    Verdict::NotSelected
+                };
+                verdicts.insert(name, verdict);
+                terms.insert(name, (std::mem::take(&mut per_cluster[i]), totals[i], rank));
+            }
+        }
+
+        let unscheduled = requested.map_or(0, |k| i64::from(k) - selected.len() as i64);
+
+        // Requeue time: the earliest of every plugin's.
+        let mut requeue_at: Option<Timestamp> = None;
+        let mut offer = |t: Option<Timestamp>| {
+            if let Some(t) = t {
+                requeue_at = Some(requeue_at.map_or(t, |r| r.min(t)));
+            }
+        };
+        for f in &self.registry.filters {
+            offer(f.requeue_at(cx));
+        }
+        for (p, _) in &prioritizers {
+            offer(p.requeue_at(cx));
+        }
+
+        Scheduled {
+            status: Status::success(),
+            decisions: selected,
+            unscheduled,
+            requeue_at,
+        }
+    }
+
+    /// Upstream `getWeights` / `mergeWeights`.
+    ///
+    /// Upstream keys the weights by the `ScoreCoordinate` struct, whose `addOn` is a pointer:
+    /// coordinates without `addOn` compare by value (a later configuration overrides an
+    /// earlier one or a default), while every coordinate with `addOn` is a key of its own (two
+    /// configurations of the same AddOn score both apply).
+    fn weights(&self, placement: &Placement) -> Result<Vec<(ScoreCoordinate, i32)>, Status> {
+        let policy = &placement.spec.prioritizer_policy;
+        let mut weights: Vec<(ScoreCoordinate, i32)> = match policy.mode.as_str() {
+            "Exact" => Vec::new(),
+            "Additive" | "" => self
+                .registry
+                .default_weights
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+            other => {
+                return Err(Status::misconfigured(format!(
+                    "incorrect prioritizer policy mode: {other}"
+                )));
+            }
+        };
+        for c in &policy.configurations {
+            let Some(coord) = &c.score_coordinate else {
+                return Err(Status::misconfigured(
+                    "scoreCoordinate field is required".into(),
+                ));
+            };
+            if self.registry.check_weight_range && !(-10..=10).contains(&c.weight) {
+                return Err(Status::misconfigured(format!(
+                    "weight of prioritizer {} must be in [-10, 10], found {}",
+                    coordinate_name(coord),
+                    c.weight
+                )));
+            }
+            let existing = if coord.add_on.is_none() {
+                weights.iter_mut().find(|(k, _)| k == coord)
+            } else {
+                None
+            };
+            match existing {
+                Some((_, w)) => *w = c.weight,
+                None => weights.push((coord.clone(), c.weight)),
+            }
+        }
+        Ok(weights)
+    }
+
+    /// Upstream `getPrioritizers` for one coordinate.
+    fn prioritizer_for(&self, coord: &ScoreCoordinate) -> Result<Arc<dyn Prioritizer>, Status> {
+        if coord.type_ == "BuiltIn" {
+            return self
+                .registry
+                .prioritizers
+                .get(&coord.built_in)
+                .cloned()
+                .ok_or_else(|| {
+                    Status::misconfigured(format!(
+                        "incorrect builtin prioritizer: {}",
+                        coord.built_in
+                    ))
+                });
+        }
+        let Some(addon) = &coord.add_on else {
+            return Err(Status::misconfigured("addOn should not be empty".into()));
+        };
+        if !self.registry.addon_scores {
+            return Err(Status::misconfigured(format!(
+                "addOn prioritizers are not enabled in this scheduler: {}/{}",
+                addon.resource_name, addon.score_name
+            )));
+        }
+        Ok(Arc::new(AddOnScore::new(
+            &addon.resource_name,
+            &addon.score_name,
+        )))
+    }
+}
+
+fn coordinate_name(c: &ScoreCoordinate) -> String {
+    match (&c.type_[..], &c.add_on) {
+        ("BuiltIn", _) => c.built_in.clone(),
+        (_, Some(a)) => format!("AddOn/{}/{}", a.resource_name, a.score_name),
+        (_, None) => c.type_.clone(),
+    }
+}
+
+/// sdk-go `BuildClusterSelector`.
+fn cluster_set_selector(set: &crate::model::ManagedClusterSet) -> Result<Selector, ScheduleError> {
+    let sel = &set.cluster_selector;
+    match sel.selector_type.as_str() {
+        "" | "ExclusiveClusterSetLabel" => Ok(Selector::from_set(
+            &[(crate::labels::CLUSTER_SET.to_owned(), set.name.clone())].into(),
+        )),
+        "LabelSelector" => {
+            Selector::try_from_label_selector(sel.label_selector.as_ref()).map_err(|e| {
+                ScheduleError::InvalidClusterSet {
+                    name: set.name.clone(),
+                    message: e.0,
+                }
+            })
+        }
+        other => Err(ScheduleError::InvalidClusterSet {
+            name: set.name.clone(),
+            message: format!("selectorType is not right: {other}"),
+        }),
+    }
+}
+
+/// Upstream `calculateLength`.
+fn calculate_length(v: &IntOrString, total: usize) -> Result<usize, String> {
+    let length: i64 = match v {
+        IntOrString::Int(i) => i64::from(*i),
+        IntOrString::String(s) => {
+            let err = || format!("{s} invalid type: string is not a percentage");
+            let Some(num) = s.strip_suffix('%') else {
+                return Err(err());
+            };
+            let f = go_parse_float(num).ok_or_else(err)?;
+            crate::plugins::go_f64_to_i64((f / 100.0 * total as f64).ceil())
+        }
+    };
+    if length <= 0 || length > total as i64 {
+        Ok(total)
+    } else {
+        Ok(length as usize)
+    }
+}
+
+/// `strconv.ParseFloat(s, 64)` for decimal input (underscores between digits allowed as Go
+/// does; hexadecimal floats are not supported and are treated as invalid).
+fn go_parse_float(s: &str) -> Option<f64> {
+    let lower = s.to_ascii_lowercase();
+    let body = lower.trim_start_matches(['+', '-']);
+    if body.starts_with("0x") {
+        return None;
+    }
+    let cleaned: String = if s.contains('_') {
+        let b = s.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'_' {
+                let ok = i > 0
+                    && i + 1 < b.len()
+                    && b[i - 1].is_ascii_digit()
+                    && b[i + 1].is_ascii_digit();
+                if !ok {
+                    return None;
+                }
+            }
+        }
+        s.replace('_', "")
+    } else {
+        s.to_owned()
+    };
+    match cleaned.to_ascii_lowercase().trim_start_matches(['+', '-']) {
+        "inf" | "infinity" | "nan" => {}
+        t if t.chars().any(|c| c.is_ascii_alphabetic() && c != 'e') => return None,
+        _ => {}
+    }
+    cleaned.parse::<f64>().ok()
+}
+
+/// (group name, cluster names).
+type Groups = Vec<(String, Vec<String>)>;
+
+/// Upstream `generateDecisionGroups`.
+fn generate_decision_groups(
+    placement: &Placement,
+    selected: &[&ManagedCluster],
+) -> (Groups, Status) {
+    let mut groups: Groups = Vec::new();
+    let strategy = &placement.spec.decision_strategy.group_strategy;
+    let length = match calculate_length(&strategy.clusters_per_decision_group, selected.len()) {
+        Ok(l) => l,
+        Err(m) => return (groups, Status::misconfigured(m)),
+    };
+    let mut pool: HashSet<&str> = selected.iter().map(|c| c.name.as_str()).collect();
+    for g in &strategy.decision_groups {
+        let sel = match CompiledSelector::without_cel(
+            &g.group_cluster_selector.label_selector,
+            &g.group_cluster_selector.claim_selector,
+        ) {
+            Ok(s) => s,
+            Err(m) => return (groups, Status::misconfigured(m)),
+        };
+        let mut matched = Vec::new();
+        for c in selected {
+            if sel.matches_labels_and_claims(c) && pool.remove(c.name.as_str()) {
+                matched.push(c.name.clone());
+            }
+        }
+        divide(&g.group_name, matched, length, &mut groups);
+    }
+    let rest: Vec<String> = pool.into_iter().map(str::to_owned).collect();
+    divide("", rest, length, &mut groups);
+    if groups.is_empty() {
+        groups.push((String::new(), Vec::new()));
+    }
+    (groups, Status::success())
+}
+
+/// Upstream `divideDecisionGroups`.
+fn divide(name: &str, mut matched: Vec<String>, length: usize, out: &mut Groups) {
+    matched.sort_unstable();
+    if matched.is_empty() {
+        return;
+    }
+    let length = length.max(1);
+    for chunk in matched.chunks(length) {
+        out.push((name.to_owned(), chunk.to_vec()));
+    }
+}
+
+/// Upstream `generateDecision` over all groups.
+fn generate_pages(
+    placement: &Placement,
+    groups: &Groups,
+) -> (Vec<PlacementDecision>, Vec<DecisionGroupStatus>) {
+    let mut pages = Vec::new();
+    let mut statuses = Vec::new();
+    let mut index = 1usize;
+    for (gi, (name, clusters)) in groups.iter().enumerate() {
+        let mut slices: Vec<&[String]> = clusters.chunks(MAX_DECISIONS_PER_PAGE).collect();
+        if slices.is_empty() {
+            slices.push(&[]);
+        }
+        let mut names = Vec::with_capacity(slices.len());
+        for slice in slices {
+            let pd_name = format!("{}-decision-{index}", placement.name);
+            index += 1;
+            let labels: BTreeMap<String, String> = [
+                (crate::labels::PLACEMENT.to_owned(), placement.name.clone()),
+                (crate::labels::DECISION_GROUP_NAME.to_owned(), name.clone()),
+                (
+                    crate::labels::DECISION_GROUP_INDEX.to_owned(),
+                    gi.to_string(),
+                ),
+            ]
+            .into();
+            pages.push(PlacementDecision {
+                namespace: placement.namespace.clone(),
+                name: pd_name.clone(),
+                labels,
+                decisions: slice.iter().map(ClusterDecision::new).collect(),
+            });
+            names.push(pd_name);
+        }
+        statuses.push(DecisionGroupStatus {
+            decision_group_index: i32::try_from(gi).unwrap_or(i32::MAX),
+            decision_group_name: name.clone(),
+            decisions: names,
+            clusters_count: i32::try_from(clusters.len()).unwrap_or(i32::MAX),
+        });
+    }
+    (pages, statuses)
+}
+
+fn condition(type_: &str, status: bool, reason: &str, message: String) -> Condition {
+    Condition {
+        type_: type_.to_owned(),
+        status: if status { "True" } else { "False" }.to_owned(),
+        reason: reason.to_owned(),
+        message,
+    }
+}
+
+/// Upstream `newMisconfiguredCondition`.
+fn misconfigured_condition(s: &Status) -> Condition {
+    use crate::conditions::*;
+    if s.code == Code::Misconfigured {
+        condition(
+            PLACEMENT_MISCONFIGURED,
+            true,
+            REASON_MISCONFIGURED,
+            format!("{}:{}", s.plugin, s.message),
+        )
+    } else {
+        condition(
+            PLACEMENT_MISCONFIGURED,
+            false,
+            REASON_SUCCEED_CONFIGURED,
+            "Placement configurations check pass".into(),
+        )
+    }
+}
+
+/// Upstream `newSatisfiedCondition`.
+fn satisfied_condition(
+    spec_sets: &[String],
+    eligible: &[String],
+    bindings: usize,
+    available: usize,
+    selected: usize,
+    unscheduled: i64,
+    s: &Status,
+) -> Condition {
+    use crate::conditions::*;
+    let c = PLACEMENT_SATISFIED;
+    if bindings == 0 {
+        condition(
+            c,
+            false,
+            REASON_NO_BINDINGS,
+            "No valid ManagedClusterSetBindings found in placement namespace".into(),
+        )
+    } else if eligible.is_empty() {
+        condition(
+            c,
+            false,
+            REASON_NO_INTERSECTION,
+            format!(
+                "None of ManagedClusterSets [{}] is bound to placement namespace",
+                spec_sets.join(",")
+            ),
+        )
+    } else if available == 0 {
+        condition(
+            c,
+            false,
+            REASON_ALL_SETS_EMPTY,
+            format!(
+                "All ManagedClusterSets [{}] have no member ManagedCluster",
+                eligible.join(",")
+            ),
+        )
+    } else if s.code == Code::Error {
+        condition(c, false, REASON_NOT_ALL_SCHEDULED, s.message.clone())
+    } else if selected == 0 {
+        condition(
+            c,
+            false,
+            REASON_NO_CLUSTER_MATCHED,
+            "No ManagedCluster matches any of the cluster predicate".into(),
+        )
+    } else if unscheduled == 0 {
+        condition(
+            c,
+            true,
+            REASON_ALL_SCHEDULED,
+            "All cluster decisions scheduled".into(),
+        )
+    } else {
+        condition(
+            c,
+            false,
+            REASON_NOT_ALL_SCHEDULED,
+            format!("{unscheduled} cluster decisions unscheduled"),
+        )
+    }
+}
+
+fn shortfall(
+    placement: &Placement,
+    ex: &Explanation,
+    s: &Status,
+    selected: usize,
+) -> Option<String> {
+    if s.is_error() {
+        let who = if s.plugin.is_empty() {
+            "the prioritizer policy".to_owned()
+        } else {
+            format!("plugin {}", s.plugin)
+        };
+        return Some(format!("scheduling stopped: {who} reported: {}", s.message));
+    }
+    let want = placement.spec.number_of_clusters?;
+    let want = usize::try_from(want).ok()?;
+    if selected >= want {
+        return None;
+    }
+    let mut parts = vec![format!("{selected} of {want} requested clusters chosen")];
+    if ex.bindings.is_empty() {
+        parts.push(format!(
+            "no ManagedClusterSetBinding in namespace {} names an existing set",
+            placement.namespace
+        ));
+    } else if ex.eligible_cluster_sets.is_empty() {
+        parts.push(format!(
+            "none of spec.clusterSets [{}] is bound to the namespace (bound: [{}])",
+            placement.spec.cluster_sets.join(","),
+            ex.bindings.join(",")
+        ));
+    } else {
+        parts.push(format!(
+            "{} candidate clusters in sets [{}]",
+            ex.candidates,
+            ex.eligible_cluster_sets.join(",")
+        ));
+        for f in &ex.filters {
+            if f.input != f.output {
+                parts.push(format!("{} removed {}", f.name, f.input - f.output));
+            }
+        }
+        let feasible = ex.filters.last().map_or(ex.candidates, |f| f.output);
+        if feasible > selected {
+            parts.push(format!("spreadPolicy held back {}", feasible - selected));
+        }
+    }
+    Some(parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths() {
+        assert_eq!(calculate_length(&IntOrString::Int(0), 10), Ok(10));
+        assert_eq!(calculate_length(&IntOrString::Int(3), 10), Ok(3));
+        assert_eq!(calculate_length(&IntOrString::Int(30), 10), Ok(10));
+        assert_eq!(calculate_length(&IntOrString::Int(-1), 10), Ok(10));
+        assert_eq!(
+            calculate_length(&IntOrString::String("25%".into()), 10),
+            Ok(3)
+        );
+        assert_eq!(
+            calculate_length(&IntOrString::String("1_0%".into()), 10),
+            Ok(1)
+        );
+        assert_eq!(
+            calculate_length(&IntOrString::String("NaN%".into()), 10),
+            Ok(10)
+        );
+        assert_eq!(
+            calculate_length(&IntOrString::String("1e9%".into()), 10),
+            Ok(10)
+        );
+        assert!(calculate_length(&IntOrString::String("3".into()), 10).is_err());
+        assert!(calculate_length(&IntOrString::String("x%".into()), 10).is_err());
+    }
+}

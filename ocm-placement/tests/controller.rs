@@ -1,0 +1,403 @@
+//! The placement controller against a real kube-apiserver with the upstream OCM CRDs
+//! (`ocm-testenv` with `ocm(false)`: no Go OCM controller runs, so this controller is the only
+//! writer of PlacementDecisions and placement status).
+//!
+//! Run with `cargo test -p ocm-placement --features controller --test controller`. One
+//! environment for the whole binary (the machine has two cores).
+
+#![cfg(feature = "controller")]
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::Client;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use ocm_api::cluster::v1::{ManagedCluster, ManagedClusterSpec, Taint, TaintEffect};
+use ocm_api::cluster::v1beta1::{Placement, PlacementDecision};
+use ocm_api::cluster::v1beta2::{
+    ManagedClusterSet, ManagedClusterSetBinding, ManagedClusterSetBindingSpec,
+    ManagedClusterSetSpec,
+};
+use ocm_api::{conditions, labels};
+use ocm_placement::controller::{self, Config};
+use ocm_testenv::TestEnv;
+use serde_json::json;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const NS: &str = "apps";
+const SET: &str = "prod";
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Polls `check` until it returns `Ok(true)`; fails with the last observation on timeout.
+async fn eventually<F, Fut>(what: &str, mut check: F) -> TestResult
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Result<(), String>, Box<dyn std::error::Error>>>,
+{
+    let start = Instant::now();
+    let mut last = String::from("never checked");
+    while start.elapsed() < TIMEOUT {
+        match check().await {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(observed)) => last = observed,
+            Err(e) => last = format!("error: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(format!("timed out after {TIMEOUT:?} waiting for {what}; last seen: {last}").into())
+}
+
+fn cluster(name: &str, set: &str) -> ManagedCluster {
+    let mut c = ManagedCluster::new(name, ManagedClusterSpec::default());
+    c.metadata.labels = Some([(labels::CLUSTER_SET.to_owned(), set.to_owned())].into());
+    c
+}
+
+fn placement(name: &str, spec: serde_json::Value) -> Result<Placement, ocm_api::Error> {
+    ocm_api::from_value(json!({
+        "apiVersion": "cluster.open-cluster-management.io/v1beta1",
+        "kind": "Placement",
+        "metadata": {"name": name, "namespace": NS},
+        "spec": spec,
+    }))
+}
+
+/// The pages of a placement, by name, with their cluster names.
+async fn pages(
+    client: &Client,
+    placement: &str,
+) -> Result<BTreeMap<String, Vec<String>>, kube::Error> {
+    let api: Api<PlacementDecision> = Api::namespaced(client.clone(), NS);
+    let list = api
+        .list(&ListParams::default().labels(&format!("{}={placement}", labels::PLACEMENT)))
+        .await?;
+    Ok(list
+        .items
+        .into_iter()
+        .map(|d| {
+            let clusters = d
+                .status
+                .map(|s| s.decisions.into_iter().map(|c| c.cluster_name).collect())
+                .unwrap_or_default();
+            (d.metadata.name.unwrap_or_default(), clusters)
+        })
+        .collect())
+}
+
+async fn chosen(client: &Client, placement: &str) -> Result<Vec<String>, kube::Error> {
+    let mut all: Vec<String> = pages(client, placement)
+        .await?
+        .into_values()
+        .flatten()
+        .collect();
+    all.sort();
+    Ok(all)
+}
+
+/// `(status, reason)` of a placement condition.
+fn condition(p: &Placement, type_: &str) -> Option<(String, String)> {
+    let status = p.status.as_ref()?;
+    conditions::find(&status.conditions, type_).map(|c| (c.status.clone(), c.reason.clone()))
+}
+
+fn pair(status: &str, reason: &str) -> Option<(String, String)> {
+    Some((status.to_owned(), reason.to_owned()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
+    let env = TestEnv::builder().ocm(false).start().await?;
+    let client = env.hub().client();
+
+    // ---- the hub: a set bound to `apps`, clusters inside and outside it ----------------------
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let mut ns = Namespace::default();
+    ns.metadata.name = Some(NS.into());
+    namespaces.create(&PostParams::default(), &ns).await?;
+    let sets: Api<ManagedClusterSet> = Api::all(client.clone());
+    sets.create(
+        &PostParams::default(),
+        &ManagedClusterSet::new(SET, ManagedClusterSetSpec::default()),
+    )
+    .await?;
+    let bindings: Api<ManagedClusterSetBinding> = Api::namespaced(client.clone(), NS);
+    let mut binding = ManagedClusterSetBinding::new(
+        SET,
+        ManagedClusterSetBindingSpec {
+            cluster_set: SET.into(),
+        },
+    );
+    binding.metadata.namespace = Some(NS.into());
+    bindings.create(&PostParams::default(), &binding).await?;
+    let clusters: Api<ManagedCluster> = Api::all(client.clone());
+    for (name, set) in [("c1", SET), ("c2", SET), ("c3", SET), ("x1", "other")] {
+        clusters
+            .create(&PostParams::default(), &cluster(name, set))
+            .await?;
+    }
+
+    let placements: Api<Placement> = Api::namespaced(client.clone(), NS);
+    placements
+        .create(
+            &PostParams::default(),
+            &placement("web", json!({"numberOfClusters": 2}))?,
+        )
+        .await?;
+    // A placement the controller must leave alone.
+    let mut off = placement("off", json!({}))?;
+    off.metadata.annotations = Some(
+        [(
+            ocm_api::annotations::EXPERIMENTAL_SCHEDULING_DISABLE.to_owned(),
+            "true".to_owned(),
+        )]
+        .into(),
+    );
+    placements.create(&PostParams::default(), &off).await?;
+    // A misconfigured one (invalid CEL): status says so, with upstream's reason.
+    placements
+        .create(
+            &PostParams::default(),
+            &placement(
+                "broken",
+                json!({"predicates": [{"requiredClusterSelector": {
+                    "celSelector": {"celExpressions": ["managedCluster.metadata.name =="]}}}]}),
+            )?,
+        )
+        .await?;
+
+    // ---- run the controller ------------------------------------------------------------------
+    let controller = tokio::spawn(controller::run(
+        client.clone(),
+        Config::default().field_manager("ocm-placement-test"),
+    ));
+
+    // Two of three feasible clusters, ties broken by name; one page, upstream's name and labels.
+    eventually("web to choose c1 and c2", || async {
+        let got = chosen(&client, "web").await?;
+        Ok(if got == ["c1", "c2"] {
+            Ok(())
+        } else {
+            Err(format!("{got:?}"))
+        })
+    })
+    .await?;
+    let web = placements.get("web").await?;
+    let pd = Api::<PlacementDecision>::namespaced(client.clone(), NS)
+        .get("web-decision-1")
+        .await?;
+    let pd_labels = pd.metadata.labels.clone().unwrap_or_default();
+    assert_eq!(
+        pd_labels.get(labels::PLACEMENT).map(String::as_str),
+        Some("web")
+    );
+    assert_eq!(
+        pd_labels
+            .get(labels::DECISION_GROUP_INDEX)
+            .map(String::as_str),
+        Some("0")
+    );
+    assert_eq!(
+        pd_labels
+            .get(labels::DECISION_GROUP_NAME)
+            .map(String::as_str),
+        Some("")
+    );
+    let owner = pd
+        .metadata
+        .owner_references
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .ok_or("no owner reference")?;
+    assert_eq!(Some(owner.uid), web.metadata.uid.clone());
+    assert_eq!(
+        (owner.kind.as_str(), owner.controller),
+        ("Placement", Some(true))
+    );
+    let managers: Vec<String> = pd
+        .metadata
+        .managed_fields
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.manager)
+        .collect();
+    assert!(
+        managers.iter().all(|m| m == "ocm-placement-test"),
+        "{managers:?}"
+    );
+
+    // The status follows.
+    eventually("web's status", || async {
+        let p = placements.get("web").await?;
+        let status = p.status.clone().unwrap_or_default();
+        let ok = status.number_of_selected_clusters == 2
+            && status.decision_groups.len() == 1
+            && status.decision_groups[0].decisions == ["web-decision-1"]
+            && status.decision_groups[0].clusters_count == 2
+            && condition(&p, conditions::PLACEMENT_SATISFIED)
+                == pair("True", "AllDecisionsScheduled")
+            && condition(&p, conditions::PLACEMENT_MISCONFIGURED)
+                == pair("False", "Succeedconfigured");
+        Ok(if ok {
+            Ok(())
+        } else {
+            Err(format!("{status:?}"))
+        })
+    })
+    .await?;
+    let satisfied_since = placements
+        .get("web")
+        .await?
+        .status
+        .and_then(|s| {
+            conditions::find(&s.conditions, conditions::PLACEMENT_SATISFIED)
+                .map(|c| c.last_transition_time.clone())
+        })
+        .ok_or("no PlacementSatisfied")?;
+
+    eventually("broken to be misconfigured", || async {
+        let p = placements.get("broken").await?;
+        let got = condition(&p, conditions::PLACEMENT_MISCONFIGURED);
+        Ok(if got == pair("True", "Misconfigured") {
+            Ok(())
+        } else {
+            Err(format!("{got:?}"))
+        })
+    })
+    .await?;
+
+    // ---- a cluster leaves the set (cluster trigger): Steady keeps c2, c3 comes in ------------
+    clusters
+        .patch(
+            "c1",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"labels": {labels::CLUSTER_SET: "other"}}})),
+        )
+        .await?;
+    eventually("web to move from c1 to c3", || async {
+        let got = chosen(&client, "web").await?;
+        Ok(if got == ["c2", "c3"] {
+            Ok(())
+        } else {
+            Err(format!("{got:?}"))
+        })
+    })
+    .await?;
+    // Still satisfied: the transition time did not move.
+    let p = placements.get("web").await?;
+    let since = p
+        .status
+        .as_ref()
+        .and_then(|s| conditions::find(&s.conditions, conditions::PLACEMENT_SATISFIED))
+        .map(|c| c.last_transition_time.clone());
+    assert_eq!(since, Some(satisfied_since));
+
+    // ---- a NoSelect taint (cluster spec trigger) ---------------------------------------------
+    clusters
+        .patch(
+            "c2",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"taints": [Taint {
+                key: "maintenance".into(),
+                value: None,
+                effect: TaintEffect::NoSelect,
+                time_added: None,
+            }]}})),
+        )
+        .await?;
+    eventually("web to drop the tainted c2 and fall short", || async {
+        let got = chosen(&client, "web").await?;
+        let p = placements.get("web").await?;
+        let satisfied = condition(&p, conditions::PLACEMENT_SATISFIED);
+        Ok(
+            if got == ["c3"] && satisfied == pair("False", "NotAllDecisionsScheduled") {
+                Ok(())
+            } else {
+                Err(format!("{got:?} {satisfied:?}"))
+            },
+        )
+    })
+    .await?;
+
+    // ---- many clusters: pages of 100, then stale pages deleted -------------------------------
+    placements
+        .patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"numberOfClusters": null}})),
+        )
+        .await?;
+    for i in 0..120 {
+        clusters
+            .create(
+                &PostParams::default(),
+                &cluster(&format!("bulk-{i:03}"), SET),
+            )
+            .await?;
+    }
+    eventually("web to spread 121 clusters over two pages", || async {
+        let got = pages(&client, "web").await?;
+        let sizes: Vec<(String, usize)> = got.iter().map(|(k, v)| (k.clone(), v.len())).collect();
+        Ok(
+            if sizes
+                == [
+                    ("web-decision-1".to_owned(), 100),
+                    ("web-decision-2".to_owned(), 21),
+                ]
+            {
+                Ok(())
+            } else {
+                Err(format!("{sizes:?}"))
+            },
+        )
+    })
+    .await?;
+    eventually("web's status to count 121", || async {
+        let p = placements.get("web").await?;
+        let status = p.status.clone().unwrap_or_default();
+        let ok = status.number_of_selected_clusters == 121
+            && status.decision_groups.len() == 1
+            && status.decision_groups[0].decisions == ["web-decision-1", "web-decision-2"];
+        Ok(if ok {
+            Ok(())
+        } else {
+            Err(format!("{status:?}"))
+        })
+    })
+    .await?;
+
+    // ---- the binding goes (binding trigger): one empty page, upstream's reason ---------------
+    bindings.delete(SET, &DeleteParams::default()).await?;
+    eventually("web to lose every cluster", || async {
+        let got = pages(&client, "web").await?;
+        let p = placements.get("web").await?;
+        let satisfied = condition(&p, conditions::PLACEMENT_SATISFIED);
+        let want: BTreeMap<String, Vec<String>> =
+            [("web-decision-1".to_owned(), Vec::new())].into();
+        Ok(
+            if got == want && satisfied == pair("False", "NoManagedClusterSetBindings") {
+                Ok(())
+            } else {
+                Err(format!("{got:?} {satisfied:?}"))
+            },
+        )
+    })
+    .await?;
+
+    // The disabled placement was never touched.
+    let off = placements.get("off").await?;
+    assert!(
+        off.status.is_none_or(|s| s.conditions.is_empty()),
+        "off has a status"
+    );
+    assert!(pages(&client, "off").await?.is_empty());
+
+    controller.abort();
+    let _ = controller.await;
+    env.stop()?;
+    Ok(())
+}
