@@ -138,7 +138,46 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
             .await?;
     }
 
+    // A second set with a freshly tainted cluster, for a placement tolerating the taint for a
+    // few seconds: nothing changes on the hub when the toleration expires, only the requeue
+    // time brings the controller back.
+    sets.create(
+        &PostParams::default(),
+        &ManagedClusterSet::new("tol", ManagedClusterSetSpec::default()),
+    )
+    .await?;
+    let mut tol_binding = ManagedClusterSetBinding::new(
+        "tol",
+        ManagedClusterSetBindingSpec {
+            cluster_set: "tol".into(),
+        },
+    );
+    tol_binding.metadata.namespace = Some(NS.into());
+    bindings
+        .create(&PostParams::default(), &tol_binding)
+        .await?;
+    let mut tainted = cluster("t1", "tol");
+    tainted.spec.taints = Some(vec![Taint {
+        key: "maintenance".into(),
+        value: None,
+        effect: TaintEffect::NoSelect,
+        time_added: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            jiff::Timestamp::now(),
+        )),
+    }]);
+    clusters.create(&PostParams::default(), &tainted).await?;
+
     let placements: Api<Placement> = Api::namespaced(client.clone(), NS);
+    placements
+        .create(
+            &PostParams::default(),
+            &placement(
+                "tolerant",
+                json!({"clusterSets": ["tol"], "tolerations": [
+                    {"key": "maintenance", "operator": "Exists", "tolerationSeconds": 8}]}),
+            )?,
+        )
+        .await?;
     placements
         .create(
             &PostParams::default(),
@@ -270,6 +309,19 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
     })
     .await?;
 
+    eventually(
+        "tolerant to choose t1 while the toleration holds",
+        || async {
+            let got = chosen(&client, "tolerant").await?;
+            Ok(if got == ["t1"] {
+                Ok(())
+            } else {
+                Err(format!("{got:?}"))
+            })
+        },
+    )
+    .await?;
+
     // ---- a cluster leaves the set (cluster trigger): Steady keeps c2, c3 comes in ------------
     clusters
         .patch(
@@ -386,6 +438,20 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
             },
         )
     })
+    .await?;
+
+    // By now the toleration has expired (8 s after t1 was tainted) and the requeue dropped t1.
+    eventually(
+        "tolerant to drop t1 when the toleration expires",
+        || async {
+            let got = chosen(&client, "tolerant").await?;
+            Ok(if got.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{got:?}"))
+            })
+        },
+    )
     .await?;
 
     // The disabled placement was never touched.
