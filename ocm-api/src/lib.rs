@@ -1,7 +1,7 @@
 //! Typed, wire-exact objects for every Open Cluster Management (OCM) API group.
 //!
 //! `ocm-api` is to OCM what `kube-core` is to Kubernetes: types without I/O. Every kind
-//! implements [`kube::Resource`] (and [`kube::CustomResourceExt`]), so [`kube::Api`] works with it
+//! implements [`kube::Resource`] (and [`kube::CustomResourceExt`]), so [`kube::Api`](https://docs.rs/kube/5/kube/struct.Api.html) works with it
 //! directly:
 //!
 //! ```no_run
@@ -123,6 +123,7 @@ pub mod finalizers;
 pub mod labels;
 pub mod taints;
 
+mod schema;
 mod serde_util;
 
 pub use error::{

@@ -34,5 +34,8 @@
 pub mod v1alpha1;
 pub mod v1beta1;
 
+#[cfg(test)]
+mod testing;
+
 /// The API group of this module's kinds.
 pub const GROUP: &str = "addon.open-cluster-management.io";

@@ -1,51 +1,11 @@
-//! Crate-private helpers for the `cluster` group: schema tweaks the derives cannot express, and the
-//! plumbing of the kinds that are written by hand because upstream gives them no `spec`
-//! (`AddOnPlacementScore`, `PlacementDecision`).
+//! Crate-private helpers for the `cluster` group: schemas of the Kubernetes types its kinds embed
+//! as upstream's CRDs render them, the wire form of the kinds that are written by hand because
+//! upstream gives them no `spec` (`AddOnPlacementScore`, `PlacementDecision`), and test helpers.
+//! The helpers shared with the other groups are in `crate::schema`.
 
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
-    CustomResourceDefinition, CustomResourceDefinitionNames, CustomResourceDefinitionSpec,
-    CustomResourceDefinitionVersion, CustomResourceSubresourceStatus, CustomResourceSubresources,
-    CustomResourceValidation, JSONSchemaProps,
-};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use schemars::{JsonSchema, Schema};
+use schemars::Schema;
 use serde::Serialize;
-
-/// Adds `names` to the `required` list of an object schema.
-///
-/// serde's `default` (needed to read `null`/absent values the way Go does) makes schemars drop a
-/// field from `required`; upstream still requires it, so it is put back here.
-pub(crate) fn require(schema: &mut Schema, names: &[&str]) {
-    let Some(obj) = schema.as_object_mut() else {
-        return;
-    };
-    let required = obj
-        .entry("required")
-        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
-    if let serde_json::Value::Array(list) = required {
-        for name in names {
-            if !list.iter().any(|v| v.as_str() == Some(name)) {
-                list.push(serde_json::Value::String((*name).to_owned()));
-            }
-        }
-    }
-}
-
-/// Field transform removing the `default` that schemars derives from serde's `default`: upstream
-/// declares none for Go fields that are merely always written (`false`, `[]`).
-pub(crate) fn no_default(schema: &mut Schema) {
-    if let Some(obj) = schema.as_object_mut() {
-        obj.remove("default");
-    }
-}
-
-/// Schema of a Go `[]byte` field: a base64 string.
-pub(crate) fn byte_string_schema(_: &mut schemars::SchemaGenerator) -> Schema {
-    schemars::json_schema!({
-        "type": "string",
-        "format": "byte",
-    })
-}
 
 /// Schema of a Go `corev1.ResourceList`-like map: resource name to `resource.Quantity`, with the
 /// quantity pattern upstream's CRDs carry (and, like every int-or-string schema here, without the
@@ -57,51 +17,6 @@ pub(crate) fn quantity_map_schema(_: &mut schemars::SchemaGenerator) -> Schema {
             "pattern": r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$",
             "x-kubernetes-int-or-string": true,
         },
-    })
-}
-
-/// Schema of one `metav1.Condition`, with the validation upstream's CRDs carry (k8s-openapi's
-/// `Condition` schema has the property types only).
-fn condition_item_schema() -> serde_json::Value {
-    serde_json::json!({
-        "type": "object",
-        "description": "Condition contains details for one aspect of the current state of this API Resource.",
-        "required": ["lastTransitionTime", "message", "reason", "status", "type"],
-        "properties": {
-            "lastTransitionTime": {"type": "string", "format": "date-time"},
-            "message": {"type": "string", "maxLength": 32768},
-            "observedGeneration": {"type": "integer", "format": "int64", "minimum": 0},
-            "reason": {
-                "type": "string",
-                "maxLength": 1024,
-                "minLength": 1,
-                "pattern": "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",
-            },
-            "status": {"type": "string", "enum": ["True", "False", "Unknown"]},
-            "type": {
-                "type": "string",
-                "maxLength": 316,
-                "pattern": r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",
-            },
-        },
-    })
-}
-
-/// Schema of a `[]metav1.Condition` field without list-map markers.
-pub(crate) fn conditions_schema(_: &mut schemars::SchemaGenerator) -> Schema {
-    schemars::json_schema!({
-        "type": "array",
-        "items": condition_item_schema(),
-    })
-}
-
-/// Schema of a `[]metav1.Condition` field marked `+listType=map`, `+listMapKey=type`.
-pub(crate) fn conditions_map_schema(_: &mut schemars::SchemaGenerator) -> Schema {
-    schemars::json_schema!({
-        "type": "array",
-        "items": condition_item_schema(),
-        "x-kubernetes-list-type": "map",
-        "x-kubernetes-list-map-keys": ["type"],
     })
 }
 
@@ -158,75 +73,6 @@ pub(crate) struct StatusOnlyRepr<'a, S: Serialize> {
     pub(crate) metadata: &'a ObjectMeta,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) status: Option<&'a S>,
-}
-
-/// What a hand-written kind declares about its CRD.
-pub(crate) struct CrdInfo {
-    pub(crate) group: &'static str,
-    pub(crate) version: &'static str,
-    pub(crate) kind: &'static str,
-    pub(crate) plural: &'static str,
-    pub(crate) singular: &'static str,
-    pub(crate) namespaced: bool,
-    pub(crate) status_subresource: bool,
-}
-
-/// Builds the CRD of a hand-written kind from the schemars schema of `T`, in the shape
-/// `#[derive(CustomResource)]` produces (same schema settings and transforms, one served and
-/// stored version).
-pub(crate) fn build_crd<T: JsonSchema>(info: &CrdInfo) -> CustomResourceDefinition {
-    let generator = schemars::generate::SchemaSettings::openapi3()
-        .with(|s| {
-            s.inline_subschemas = true;
-            s.meta_schema = None;
-        })
-        .with_transform(schemars::transform::AddNullable::default())
-        .with_transform(kube::core::schema::StructuralSchemaRewriter)
-        .with_transform(kube::core::schema::OptionalEnum)
-        .with_transform(kube::core::schema::OptionalIntOrString)
-        .into_generator();
-    // The schema comes from our own types; the conversion cannot fail for them (the unit tests
-    // check that a schema is present).
-    let schema: Option<JSONSchemaProps> =
-        serde_json::to_value(generator.into_root_schema_for::<T>())
-            .and_then(serde_json::from_value)
-            .ok();
-
-    CustomResourceDefinition {
-        metadata: ObjectMeta {
-            name: Some(format!("{}.{}", info.plural, info.group)),
-            ..Default::default()
-        },
-        spec: CustomResourceDefinitionSpec {
-            group: info.group.into(),
-            names: CustomResourceDefinitionNames {
-                kind: info.kind.into(),
-                plural: info.plural.into(),
-                singular: Some(info.singular.into()),
-                ..Default::default()
-            },
-            scope: if info.namespaced {
-                "Namespaced".into()
-            } else {
-                "Cluster".into()
-            },
-            versions: vec![CustomResourceDefinitionVersion {
-                name: info.version.into(),
-                schema: Some(CustomResourceValidation {
-                    open_api_v3_schema: schema,
-                }),
-                served: true,
-                storage: true,
-                subresources: info.status_subresource.then(|| CustomResourceSubresources {
-                    scale: None,
-                    status: Some(CustomResourceSubresourceStatus(serde_json::json!({}))),
-                }),
-                ..Default::default()
-            }],
-            ..Default::default()
-        },
-        ..Default::default()
-    }
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ pub struct ManagedClusterSpec {
     /// `managedclusters/accept` subresource; the hub then creates the cluster namespace and the
     /// agent's RBAC in it, and removes them again when it goes back to `false`. Always written.
     #[serde(default)]
-    #[schemars(transform = super::support::no_default)]
+    #[schemars(transform = crate::schema::no_default)]
     pub hub_accepts_client: bool,
 
     /// How often (seconds) the klusterlet agent renews its lease; the API server defaults it to 60
@@ -78,7 +78,7 @@ pub struct ClientConfig {
 
     /// CA bundle for the API server (base64 on the wire); system roots are used when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "super::support::byte_string_schema")]
+    #[schemars(schema_with = "crate::schema::byte_string_schema")]
     pub ca_bundle: Option<ByteString>,
 }
 
@@ -126,8 +126,8 @@ pub enum TaintEffect {
 pub struct ManagedClusterStatus {
     /// Conditions of the cluster (a list map keyed by `type`). Always written (`[]` when empty).
     #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
-    #[schemars(schema_with = "super::support::conditions_map_schema")]
-    #[schemars(transform = super::support::no_default)]
+    #[schemars(schema_with = "crate::schema::conditions_map_schema")]
+    #[schemars(transform = crate::schema::no_default)]
     pub conditions: Vec<Condition>,
 
     /// Total resource capacity of the cluster's nodes, by resource name (`cpu`, `memory`, ...).
@@ -204,7 +204,7 @@ pub struct ClusterSetManagedNamespaceConfig {
 
     /// Conditions of the namespace (a list map keyed by `type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "super::support::conditions_map_schema")]
+    #[schemars(schema_with = "crate::schema::conditions_map_schema")]
     pub conditions: Option<Vec<Condition>>,
 }
 

@@ -20,7 +20,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
-use super::support::{CrdInfo, StatusOnlyRepr, build_crd};
+use super::support::StatusOnlyRepr;
+use crate::schema::{CrdInfo, build_crd};
 
 /// The API version of this module's kinds.
 pub const VERSION: &str = "v1alpha1";
@@ -94,7 +95,7 @@ pub struct AddOnPlacementScore {
 pub struct AddOnPlacementScoreStatus {
     /// Conditions of this score set (a list map keyed by `type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "super::support::conditions_map_schema")]
+    #[schemars(schema_with = "crate::schema::conditions_map_schema")]
     pub conditions: Option<Vec<Condition>>,
 
     /// The named scores of the cluster (a list map keyed by `name`).
@@ -177,8 +178,9 @@ impl CustomResourceExt for AddOnPlacementScore {
             version: VERSION,
             kind: "AddOnPlacementScore",
             plural: "addonplacementscores",
-            singular: "addonplacementscore",
             namespaced: true,
+            short_names: &[],
+            printer_columns: &[],
             status_subresource: true,
         })
     }

@@ -18,8 +18,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
-use super::support::{CrdInfo, StatusOnlyRepr, build_crd, no_default, require};
+use super::support::StatusOnlyRepr;
 use super::v1::TaintEffect;
+use crate::schema::{CrdInfo, Required, build_crd, no_default};
 
 /// The API version of this module's kinds.
 pub const VERSION: &str = "v1beta1";
@@ -192,7 +193,7 @@ impl PrioritizerPolicy {
 /// The weight of one prioritizer.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| require(s, &["scoreCoordinate"]))]
+#[schemars(transform = Required(&["scoreCoordinate"]))]
 pub struct PrioritizerConfig {
     /// Which prioritizer (built-in or add-on score). Required by the CRD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -208,7 +209,7 @@ pub struct PrioritizerConfig {
 /// Identifies a prioritizer: a built-in one by name, or an add-on score.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| require(s, &["type"]))]
+#[schemars(transform = Required(&["type"]))]
 pub struct ScoreCoordinate {
     /// Kind of score source; the API server defaults it to [`ScoreCoordinateType::BuiltIn`].
     /// Required by the CRD.
@@ -412,7 +413,7 @@ pub struct GroupStrategy {
 /// A predefined decision group: the clusters matching a selector, labelled with a group name.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| require(s, &["groupName", "groupClusterSelector"]))]
+#[schemars(transform = Required(&["groupName", "groupClusterSelector"]))]
 pub struct DecisionGroup {
     /// Value of the `cluster.open-cluster-management.io/decision-group-name` label on this group's
     /// PlacementDecisions. Required by the CRD.
@@ -446,7 +447,7 @@ pub struct PlacementStatus {
     /// Conditions such as `PlacementSatisfied` and `PlacementMisconfigured` (a list map keyed by
     /// `type`). Always written (`[]` when empty).
     #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
-    #[schemars(schema_with = "super::support::conditions_map_schema", transform = no_default)]
+    #[schemars(schema_with = "crate::schema::conditions_map_schema", transform = no_default)]
     pub conditions: Vec<Condition>,
 
     /// When the placement scores were last updated.
@@ -510,7 +511,7 @@ pub struct PlacementDecision {
 /// The decisions of a [`PlacementDecision`].
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| require(s, &["decisions"]))]
+#[schemars(transform = Required(&["decisions"]))]
 pub struct PlacementDecisionStatus {
     /// The selected clusters, at most 100 per PlacementDecision. Always written (`[]` when empty);
     /// required by the CRD.
@@ -522,7 +523,7 @@ pub struct PlacementDecisionStatus {
 /// One selected cluster; an empty decision means not scheduled yet.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| require(s, &["clusterName", "reason"]))]
+#[schemars(transform = Required(&["clusterName", "reason"]))]
 pub struct ClusterDecision {
     /// Name of the ManagedCluster, unique across the Placement's decisions when not empty. Always
     /// written.
@@ -598,8 +599,9 @@ impl CustomResourceExt for PlacementDecision {
             version: VERSION,
             kind: "PlacementDecision",
             plural: "placementdecisions",
-            singular: "placementdecision",
             namespaced: true,
+            short_names: &[],
+            printer_columns: &[],
             status_subresource: true,
         })
     }

@@ -6,8 +6,8 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::support::no_default;
 use super::v1::ManagedNamespaceConfig;
+use crate::schema::{Required, no_default};
 
 /// The API version of this module's kinds.
 pub const VERSION: &str = "v1beta2";
@@ -50,7 +50,7 @@ pub struct ManagedClusterSetSpec {
 /// How a [`ManagedClusterSet`] selects its clusters.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| super::support::require(s, &["selectorType"]))]
+#[schemars(transform = Required(&["selectorType"]))]
 pub struct ManagedClusterSelector {
     /// The selection method; the API server defaults it to
     /// [`SelectorType::ExclusiveClusterSetLabel`]. Required by the CRD.
@@ -82,7 +82,7 @@ pub enum SelectorType {
 pub struct ManagedClusterSetStatus {
     /// Conditions such as `ClusterSetEmpty`. Always written (`[]` when empty).
     #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
-    #[schemars(schema_with = "super::support::conditions_schema", transform = no_default)]
+    #[schemars(schema_with = "crate::schema::conditions_schema", transform = no_default)]
     pub conditions: Vec<Condition>,
 }
 
@@ -119,7 +119,7 @@ pub struct ManagedClusterSetBindingSpec {
 pub struct ManagedClusterSetBindingStatus {
     /// Conditions such as `Bound`. Always written (`[]` when empty).
     #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
-    #[schemars(schema_with = "super::support::conditions_schema", transform = no_default)]
+    #[schemars(schema_with = "crate::schema::conditions_schema", transform = no_default)]
     pub conditions: Vec<Condition>,
 }
 

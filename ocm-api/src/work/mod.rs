@@ -53,7 +53,5 @@
 pub mod v1;
 pub mod v1alpha1;
 
-mod schema;
-
 /// The API group of this module's kinds.
 pub const GROUP: &str = "work.open-cluster-management.io";

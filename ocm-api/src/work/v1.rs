@@ -17,7 +17,7 @@ use kube::CustomResource;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
-use super::schema::{condition_list, no_default};
+use crate::schema::{condition_list, no_default};
 use crate::serde_util::null_as_default;
 
 /// The field manager the work agent uses for server-side apply when

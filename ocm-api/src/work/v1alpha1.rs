@@ -14,9 +14,9 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::schema::{condition_list, go_int, no_default};
 use super::v1::ManifestWorkSpec;
 use crate::cluster::v1alpha1::RolloutStrategy;
+use crate::schema::{condition_list, go_int, no_default};
 use crate::serde_util::null_as_default;
 
 /// The desired state of a [`ManifestWorkReplicaSet`]: the `ManifestWork` to create and the

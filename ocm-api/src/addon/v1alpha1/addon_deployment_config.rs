@@ -93,7 +93,7 @@ pub struct ContainerResourceRequirements {
 /// A variable for rendering an add-on deployment.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, Hash, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| super::crd_support::strip_defaults(s, &["value"]))]
+#[schemars(transform = |s: &mut schemars::Schema| crate::schema::strip_defaults(s, &["value"]))]
 pub struct CustomizedVariable {
     /// Name of the variable.
     #[schemars(length(max = 255), regex(pattern = r"^[a-zA-Z_][_a-zA-Z0-9]*$"))]
@@ -129,7 +129,7 @@ pub struct NodePlacement {
 /// An image registry override.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, Hash, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| super::crd_support::strip_defaults(s, &["source"]))]
+#[schemars(transform = |s: &mut schemars::Schema| crate::schema::strip_defaults(s, &["source"]))]
 pub struct ImageMirror {
     /// The mirror registry replacing `source`; ignored when empty.
     pub mirror: String,
@@ -157,7 +157,7 @@ pub struct ProxyConfig {
 
     /// CA bundle to verify an HTTPS proxy server (base64 on the wire).
     #[serde(default, rename = "caBundle", skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "super::crd_support::byte_string_schema")]
+    #[schemars(schema_with = "crate::schema::byte_string_schema")]
     pub ca_bundle: Option<ByteString>,
 
     /// Comma-separated host names, CIDRs and IPs not to proxy.

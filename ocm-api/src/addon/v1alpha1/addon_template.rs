@@ -10,7 +10,7 @@ use crate::work::v1::ManifestWorkSpec;
 
 /// The agent resources and registrations of an [`AddOnTemplate`].
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
-#[schemars(transform = |s: &mut schemars::Schema| super::crd_support::strip_defaults(s, &["registration"]))]
+#[schemars(transform = |s: &mut schemars::Schema| crate::schema::strip_defaults(s, &["registration"]))]
 #[kube(
     group = "addon.open-cluster-management.io",
     version = "v1alpha1",

@@ -7,8 +7,8 @@ use kube::core::{NamespaceResourceScope, Resource};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::crd_support::{CrdInfo, build_crd};
 use super::{AddOnMeta, ConfigCoordinates, ConfigGroupResource, ConfigReferent, ConfigSpecHash};
+use crate::schema::{CrdInfo, build_crd};
 
 /// The state of an add-on on one managed cluster, in that cluster's namespace on the hub.
 ///
@@ -210,7 +210,7 @@ pub struct AddOnConfig {
 /// The user subject an add-on agent registers with the hub as.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| super::crd_support::strip_defaults(s, &["user"]))]
+#[schemars(transform = |s: &mut schemars::Schema| crate::schema::strip_defaults(s, &["user"]))]
 pub struct Subject {
     /// User name of the agent. Always written.
     #[serde(default)]
@@ -342,7 +342,7 @@ pub struct ObjectReference {
 /// A configuration currently in effect for an add-on.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| super::crd_support::strip_defaults(s, &["lastObservedGeneration"]))]
+#[schemars(transform = |s: &mut schemars::Schema| crate::schema::strip_defaults(s, &["lastObservedGeneration"]))]
 pub struct ConfigReference {
     /// Group and resource of the configuration (inlined on the wire).
     #[serde(flatten)]

@@ -9,7 +9,6 @@
 mod addon_deployment_config;
 mod addon_template;
 mod cluster_management_addon;
-pub(in crate::addon) mod crd_support;
 mod managed_cluster_addon;
 
 pub use addon_deployment_config::*;

@@ -2,8 +2,8 @@
 
 use kube::CustomResourceExt;
 
-use super::crd_support::testing::{check_crd, round_trip_fixtures};
 use super::*;
+use crate::addon::testing::{check_crd, round_trip_fixtures};
 
 #[test]
 fn cluster_management_addon_fixtures_round_trip() {

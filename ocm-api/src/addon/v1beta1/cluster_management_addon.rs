@@ -103,7 +103,7 @@ pub struct ConfigReferent {
 /// The namespace, name and spec hash of an add-on configuration object.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, Hash, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| crate::addon::v1alpha1::crd_support::strip_defaults(s, &["specHash"]))]
+#[schemars(transform = |s: &mut schemars::Schema| crate::schema::strip_defaults(s, &["specHash"]))]
 pub struct ConfigSpecHash {
     /// Namespace and name of the configuration (inlined on the wire).
     #[serde(flatten)]

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{AddOnMeta, ConfigGroupResource, ConfigReferent, ConfigSpecHash};
-use crate::addon::v1alpha1::crd_support::{CrdInfo, build_crd};
+use crate::schema::{CrdInfo, build_crd};
 
 /// The state of an add-on on one managed cluster, in that cluster's namespace on the hub.
 ///
@@ -248,7 +248,7 @@ pub struct AddOnConfig {
 /// The fields common to the subjects of add-on agents.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| crate::addon::v1alpha1::crd_support::strip_defaults(s, &["user"]))]
+#[schemars(transform = |s: &mut schemars::Schema| crate::schema::strip_defaults(s, &["user"]))]
 pub struct BaseSubject {
     /// User name of the agent. Always written.
     #[serde(default)]
@@ -387,7 +387,7 @@ pub struct ObjectReference {
 /// A configuration currently in effect for an add-on.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = |s: &mut schemars::Schema| crate::addon::v1alpha1::crd_support::strip_defaults(s, &["lastObservedGeneration"]))]
+#[schemars(transform = |s: &mut schemars::Schema| crate::schema::strip_defaults(s, &["lastObservedGeneration"]))]
 pub struct ConfigReference {
     /// Group and resource of the configuration (inlined on the wire).
     #[serde(flatten)]

@@ -7,8 +7,8 @@ use kube::CustomResourceExt;
 use serde_json::json;
 
 use super::*;
+use crate::addon::testing::{check_crd, read_json, round_trip_fixtures};
 use crate::addon::v1alpha1;
-use crate::addon::v1alpha1::crd_support::testing::{check_crd, read_json, round_trip_fixtures};
 use crate::annotations::V1ALPHA1_INSTALL_NAMESPACE;
 
 fn fixture(version: &str, name: &str) -> serde_json::Value {

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     EKS_ARN_PATTERN, FeatureGate, GenerationStatus, HOSTNAME_PATTERN, InstallMode, NodePlacement,
-    RelatedResourceMeta, Required, ResourceRequirement, byte_string_schema, no_default,
+    RelatedResourceMeta, ResourceRequirement,
 };
+use crate::schema::{Required, byte_string_schema, no_default};
 
 /// Desired configuration of the hub controllers (registration, work, placement, add-on
 /// manager) that serve the attached Klusterlets.

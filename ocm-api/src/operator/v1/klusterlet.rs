@@ -8,11 +8,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
-    CustomResourceDefinition, CustomResourceDefinitionNames, CustomResourceDefinitionSpec,
-    CustomResourceDefinitionVersion, CustomResourceSubresourceStatus, CustomResourceSubresources,
-    CustomResourceValidation, JSONSchemaProps,
-};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, ObjectMeta};
 use kube::core::{ApiResource, ClusterResourceScope};
 use schemars::JsonSchema;
@@ -20,9 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     EKS_ARN_PATTERN, FeatureGate, GenerationStatus, HOSTNAME_PATTERN, NodePlacement,
-    RegistrationAuthType, RelatedResourceMeta, Required, ResourceRequirement, byte_string_schema,
-    duration_schema, no_default,
+    RegistrationAuthType, RelatedResourceMeta, ResourceRequirement, duration_schema,
 };
+use crate::schema::{CrdInfo, Required, build_crd, byte_string_schema, no_default};
 
 /// Klusterlet installs and configures the OCM agents (registration and work) of a managed
 /// cluster (cluster-scoped, `operator.open-cluster-management.io/v1`).
@@ -148,53 +144,16 @@ impl kube::CustomResourceExt for Klusterlet {
     /// The CRD built from this type's schema, shaped like a derived one: cluster-scoped,
     /// `v1` served and stored, with the status subresource.
     fn crd() -> CustomResourceDefinition {
-        let generator = schemars::generate::SchemaSettings::openapi3()
-            .with(|s| {
-                s.inline_subschemas = true;
-                s.meta_schema = None;
-            })
-            .with_transform(schemars::transform::AddNullable::default())
-            .with_transform(kube::core::schema::StructuralSchemaRewriter)
-            .with_transform(kube::core::schema::OptionalEnum)
-            .with_transform(kube::core::schema::OptionalIntOrString)
-            .into_generator();
-        // The schema is generated from this crate's own types, never from external input;
-        // the unit tests exercise this conversion.
-        let schema: Option<JSONSchemaProps> =
-            serde_json::to_value(generator.into_root_schema_for::<Self>())
-                .and_then(serde_json::from_value)
-                .ok();
-        CustomResourceDefinition {
-            metadata: ObjectMeta {
-                name: Some(KLUSTERLET_CRD_NAME.into()),
-                ..ObjectMeta::default()
-            },
-            spec: CustomResourceDefinitionSpec {
-                group: super::super::GROUP.into(),
-                names: CustomResourceDefinitionNames {
-                    kind: KLUSTERLET_KIND.into(),
-                    plural: KLUSTERLET_PLURAL.into(),
-                    singular: Some("klusterlet".into()),
-                    ..CustomResourceDefinitionNames::default()
-                },
-                scope: "Cluster".into(),
-                versions: vec![CustomResourceDefinitionVersion {
-                    name: KLUSTERLET_VERSION.into(),
-                    schema: Some(CustomResourceValidation {
-                        open_api_v3_schema: schema,
-                    }),
-                    served: true,
-                    storage: true,
-                    subresources: Some(CustomResourceSubresources {
-                        scale: None,
-                        status: Some(CustomResourceSubresourceStatus(serde_json::json!({}))),
-                    }),
-                    ..CustomResourceDefinitionVersion::default()
-                }],
-                ..CustomResourceDefinitionSpec::default()
-            },
-            ..CustomResourceDefinition::default()
-        }
+        build_crd::<Self>(&CrdInfo {
+            group: super::super::GROUP,
+            version: KLUSTERLET_VERSION,
+            kind: KLUSTERLET_KIND,
+            plural: KLUSTERLET_PLURAL,
+            namespaced: false,
+            short_names: &[],
+            printer_columns: &[],
+            status_subresource: true,
+        })
     }
 
     fn crd_name() -> &'static str {

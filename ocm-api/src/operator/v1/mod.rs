@@ -57,6 +57,8 @@ use k8s_openapi::api::core::v1::{ResourceRequirements, Toleration};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
+use crate::schema::{Required, no_default};
+
 /// Node scheduling configuration for the pods an operator deploys.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -255,43 +257,6 @@ pub struct RelatedResourceMeta {
     #[serde(default)]
     #[schemars(transform = no_default)]
     pub name: String,
-}
-
-/// A schemars transform that lists properties as `required`.
-///
-/// Fields that Go always writes are modelled with `#[serde(default)]` so that reading stays
-/// tolerant; this puts the upstream `required` list back into the generated schema.
-struct Required(&'static [&'static str]);
-
-impl schemars::transform::Transform for Required {
-    fn transform(&mut self, schema: &mut Schema) {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
-        let required = obj
-            .entry("required")
-            .or_insert_with(|| serde_json::Value::Array(Vec::new()));
-        if let Some(list) = required.as_array_mut() {
-            for name in self.0 {
-                if !list.iter().any(|v| v == name) {
-                    list.push((*name).into());
-                }
-            }
-        }
-    }
-}
-
-/// Field transform: drop the `default` schemars derives from `#[serde(default)]`.
-///
-/// `#[serde(default)]` only makes reading tolerant of a missing field; it must not become a
-/// server-side default (`""`, `0`, `[]`) that upstream's CRD does not have.
-fn no_default(schema: &mut Schema) {
-    schema.remove("default");
-}
-
-/// Schema of a Go `[]byte` field: a base64 string.
-fn byte_string_schema(_: &mut SchemaGenerator) -> Schema {
-    json_schema!({ "type": "string", "format": "byte" })
 }
 
 /// Schema of a `metav1.Duration` field as the operator CRDs declare it.
