@@ -108,6 +108,8 @@
 //! | Feature | Default | What |
 //! |---|---|---|
 //! | `cel` | yes | CEL predicates through kube-cel (no kube, no tokio) |
+//! | `ocm-api` | no | module `adapter`: conversions from and to the `ocm-api` objects |
+//! | `controller` | no | module `controller`: a placement controller on kube-runtime (implies `ocm-api`) |
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 

@@ -422,9 +422,41 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
     })
     .await?;
 
-    // ---- the binding goes (binding trigger): one empty page, upstream's reason ---------------
+    // By now the toleration has expired (8 s after t1 was tainted) and the requeue dropped t1.
+    eventually(
+        "tolerant to drop t1 when the toleration expires",
+        || async {
+            let got = chosen(&client, "tolerant").await?;
+            Ok(if got.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{got:?}"))
+            })
+        },
+    )
+    .await?;
+
+    // ---- the bindings go (binding trigger) --------------------------------------------------
+    // Without `prod`, only the tainted t1 of `tol` is left: nothing passes the filters.
     bindings.delete(SET, &DeleteParams::default()).await?;
     eventually("web to lose every cluster", || async {
+        let got = pages(&client, "web").await?;
+        let p = placements.get("web").await?;
+        let satisfied = condition(&p, conditions::PLACEMENT_SATISFIED);
+        let want: BTreeMap<String, Vec<String>> =
+            [("web-decision-1".to_owned(), Vec::new())].into();
+        Ok(
+            if got == want && satisfied == pair("False", "NoManagedClusterMatched") {
+                Ok(())
+            } else {
+                Err(format!("{got:?} {satisfied:?}"))
+            },
+        )
+    })
+    .await?;
+    // Without any binding: one empty page, upstream's reason.
+    bindings.delete("tol", &DeleteParams::default()).await?;
+    eventually("web to have no binding", || async {
         let got = pages(&client, "web").await?;
         let p = placements.get("web").await?;
         let satisfied = condition(&p, conditions::PLACEMENT_SATISFIED);
@@ -438,20 +470,6 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
             },
         )
     })
-    .await?;
-
-    // By now the toleration has expired (8 s after t1 was tainted) and the requeue dropped t1.
-    eventually(
-        "tolerant to drop t1 when the toleration expires",
-        || async {
-            let got = chosen(&client, "tolerant").await?;
-            Ok(if got.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("{got:?}"))
-            })
-        },
-    )
     .await?;
 
     // The disabled placement was never touched.

@@ -2,7 +2,7 @@
 //! `SchedulingController`, with this crate's [`Scheduler`].
 //!
 //! [`run`] watches a hub and reconciles every `Placement` into its `PlacementDecision`s and its
-//! status, as upstream's placement controller (ocm v1.2/v1.3) does:
+//! status, as upstream's placement controller (read from ocm v1.2.1) does:
 //!
 //! - The decisions are written as the scheduler's pages (at most 100 decisions each, named
 //!   `<placement>-decision-<n>` and labelled with the placement, the decision group name and
@@ -49,6 +49,9 @@
 //! List and watch `managedclusters`, `managedclustersets`, `managedclustersetbindings`,
 //! `placements`, `placementdecisions` and `addonplacementscores`; patch `placements/status`;
 //! patch and delete `placementdecisions`, patch `placementdecisions/status`.
+//!
+//! Nothing is reconciled until each of these six kinds has been listed once (like upstream's
+//! informer sync), so their CRDs must be installed; a failing watch is logged and retried.
 //!
 //! # Do not run it next to the Go placement controller
 //!

@@ -9,7 +9,7 @@ use kube::runtime::controller::{ReconcileReason, ReconcileRequest};
 use kube::runtime::reflector::{Lookup, ObjectRef};
 use kube::runtime::watcher::Event;
 use ocm_api::cluster::{v1, v1alpha1, v1beta1, v1beta2};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
 type Requests = Vec<ReconcileRequest<v1beta1::Placement>>;
@@ -18,10 +18,10 @@ type Requests = Vec<ReconcileRequest<v1beta1::Placement>>;
 pub(crate) struct Triggers {
     stores: Stores,
     backoffs: Arc<Backoffs>,
-    /// The sets each cluster was in at its last event, so that after a label change the
-    /// placements of the sets it left are re-scheduled too (upstream compares old and new
-    /// objects; a watch only has the new one).
-    cluster_sets_seen: Mutex<HashMap<String, BTreeSet<String>>>,
+    /// The labels of each cluster at its last event, so that after a label change the
+    /// placements of the sets it left are re-scheduled too (upstream's handler gets the old
+    /// and the new object; a watch only has the new one).
+    cluster_labels_seen: Mutex<HashMap<String, BTreeMap<String, String>>>,
 }
 
 impl Triggers {
@@ -29,7 +29,7 @@ impl Triggers {
         Triggers {
             stores,
             backoffs,
-            cluster_sets_seen: Mutex::new(HashMap::new()),
+            cluster_labels_seen: Mutex::new(HashMap::new()),
         }
     }
 
@@ -71,24 +71,26 @@ impl Triggers {
                 let Some(name) = c.metadata.name.as_deref() else {
                     return Vec::new();
                 };
-                let now = self.sets_of(c.metadata.labels.clone().unwrap_or_default());
-                let mut sets = {
+                let labels = c.metadata.labels.clone().unwrap_or_default();
+                let before = {
                     let mut seen = self
-                        .cluster_sets_seen
+                        .cluster_labels_seen
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner);
-                    let before = if matches!(ev, Event::Delete(_)) {
+                    if matches!(ev, Event::Delete(_)) {
                         seen.remove(name)
                     } else {
-                        seen.insert(name.to_owned(), now.clone())
-                    };
-                    before.unwrap_or_default()
+                        seen.insert(name.to_owned(), labels.clone())
+                    }
                 };
                 if matches!(ev, Event::InitApply(_)) {
-                    // The re-list as a whole is handled at `InitDone`.
+                    // The (re-)list as a whole is handled at `InitDone`.
                     return Vec::new();
                 }
-                sets.extend(now);
+                let mut sets = self.sets_of(&labels);
+                if let Some(before) = before.filter(|b| *b != labels) {
+                    sets.extend(self.sets_of(&before));
+                }
                 related(c, self.placements_for_sets(&sets))
             }
             other => self.relisted(other, "ManagedCluster"),
@@ -129,7 +131,7 @@ impl Triggers {
                 let Some(cluster) = self.stores.clusters.get(&ObjectRef::new(cluster)) else {
                     return Vec::new();
                 };
-                let sets = self.sets_of(cluster.metadata.labels.clone().unwrap_or_default());
+                let sets = self.sets_of(&cluster.metadata.labels.clone().unwrap_or_default());
                 let namespaces: BTreeSet<String> = self
                     .stores
                     .bindings
@@ -178,13 +180,13 @@ impl Triggers {
     }
 
     /// The sets whose selector matches these cluster labels (`GetClusterSetsOfCluster`).
-    fn sets_of(&self, labels: std::collections::BTreeMap<String, String>) -> BTreeSet<String> {
+    fn sets_of(&self, labels: &BTreeMap<String, String>) -> BTreeSet<String> {
         self.stores
             .cluster_sets
             .state()
             .iter()
             .filter_map(|s| ManagedClusterSet::try_from(s.as_ref()).ok())
-            .filter(|s| set_selector(s).is_some_and(|sel| sel.matches(&labels)))
+            .filter(|s| set_selector(s).is_some_and(|sel| sel.matches(labels)))
             .map(|s| s.name)
             .collect()
     }
@@ -285,7 +287,6 @@ mod tests {
     use super::*;
     use kube::runtime::reflector::store;
     use ocm_api::cluster::v1::ManagedClusterSpec;
-    use ocm_api::cluster::v1beta1::PlacementSpec;
     use ocm_api::cluster::v1beta2::{ManagedClusterSetBindingSpec, ManagedClusterSetSpec};
     use serde_json::json;
 
@@ -375,6 +376,12 @@ mod tests {
     #[test]
     fn cluster_label_change_reaches_old_and_new_sets() {
         let mut f = fixture();
+        // Listed before the sets are known: its old sets are found at the next event.
+        assert!(
+            f.triggers
+                .cluster(&Event::InitApply(cluster("d", "a")))
+                .is_empty()
+        );
         for s in ["a", "b"] {
             f.sets
                 .apply_watcher_event(&Event::Apply(v1beta2::ManagedClusterSet::new(
@@ -426,10 +433,13 @@ mod tests {
             names(&t.binding(&Event::Apply(binding("ns1", "b")))),
             ["ns1/any", "ns1/only-b"]
         );
+        assert_eq!(
+            names(&t.cluster(&Event::Apply(cluster("d", "b")))),
+            ["ns1/any", "ns2/p2"]
+        );
         // A re-list reaches every placement.
         assert_eq!(t.cluster(&Event::InitDone).len(), 4);
         assert!(t.cluster(&Event::Init).is_empty());
-        let _ = PlacementSpec::default();
     }
 
     #[test]
