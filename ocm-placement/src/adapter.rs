@@ -523,6 +523,68 @@ pub fn build_placement_status(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The core keeps its own copies of these strings so that it needs no kube; they must stay
+    /// equal to `ocm-api`'s.
+    #[test]
+    fn well_known_strings_match_ocm_api() {
+        use ocm_api::conditions::{self as api, reasons};
+        let pairs = [
+            (crate::labels::PLACEMENT, ocm_api::labels::PLACEMENT),
+            (
+                crate::labels::DECISION_GROUP_NAME,
+                ocm_api::labels::DECISION_GROUP_NAME,
+            ),
+            (
+                crate::labels::DECISION_GROUP_INDEX,
+                ocm_api::labels::DECISION_GROUP_INDEX,
+            ),
+            (crate::labels::CLUSTER_SET, ocm_api::labels::CLUSTER_SET),
+            (
+                crate::conditions::PLACEMENT_SATISFIED,
+                api::PLACEMENT_SATISFIED,
+            ),
+            (
+                crate::conditions::PLACEMENT_MISCONFIGURED,
+                api::PLACEMENT_MISCONFIGURED,
+            ),
+            (
+                crate::conditions::REASON_MISCONFIGURED,
+                reasons::MISCONFIGURED,
+            ),
+            (
+                crate::conditions::REASON_SUCCEED_CONFIGURED,
+                reasons::SUCCEED_CONFIGURED,
+            ),
+            (
+                crate::conditions::REASON_NO_BINDINGS,
+                reasons::NO_MANAGED_CLUSTER_SET_BINDINGS,
+            ),
+            (
+                crate::conditions::REASON_NO_INTERSECTION,
+                reasons::NO_INTERSECTION,
+            ),
+            (
+                crate::conditions::REASON_ALL_SETS_EMPTY,
+                reasons::ALL_MANAGED_CLUSTER_SETS_EMPTY,
+            ),
+            (
+                crate::conditions::REASON_NO_CLUSTER_MATCHED,
+                reasons::NO_MANAGED_CLUSTER_MATCHED,
+            ),
+            (
+                crate::conditions::REASON_ALL_SCHEDULED,
+                reasons::ALL_DECISIONS_SCHEDULED,
+            ),
+            (
+                crate::conditions::REASON_NOT_ALL_SCHEDULED,
+                reasons::NOT_ALL_DECISIONS_SCHEDULED,
+            ),
+        ];
+        for (ours, theirs) in pairs {
+            assert_eq!(ours, theirs);
+        }
+    }
     use crate::Scheduler;
     use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
     use ocm_api::cluster::v1::{ManagedClusterSpec, ManagedClusterStatus};

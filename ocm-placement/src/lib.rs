@@ -144,7 +144,8 @@ pub use scheduler::{
     ScheduleOutcome, Scheduler,
 };
 
-/// Well-known labels.
+/// Well-known labels: the same strings as `ocm_api::labels`, kept here so that the core needs
+/// no kube (a test under feature `ocm-api` checks that they are equal).
 pub mod labels {
     /// On a `PlacementDecision`: the owning placement's name.
     pub const PLACEMENT: &str = "cluster.open-cluster-management.io/placement";
@@ -157,7 +158,9 @@ pub mod labels {
     pub const CLUSTER_SET: &str = "cluster.open-cluster-management.io/clusterset";
 }
 
-/// Condition types and reasons of the placement status.
+/// Condition types and reasons of the placement status: the same strings as
+/// `ocm_api::conditions`, kept here so that the core needs no kube (checked by a test under
+/// feature `ocm-api`).
 pub mod conditions {
     /// Condition type: were the requested clusters chosen.
     pub const PLACEMENT_SATISFIED: &str = "PlacementSatisfied";
