@@ -103,6 +103,22 @@
 //! (reworded their error, which [`ScheduleError`] follows), made score events deterministic
 //! and extended the debug server.
 //!
+//! # Performance
+//!
+//! `cargo bench -p ocm-benches --bench placement` runs criterion, then the Go scheduler (ocm
+//! v1.2.1) on the same generated inputs, and prints the ratio. Measured on a loaded 2-core
+//! machine (the Rust side also builds decision groups, pages and conditions):
+//!
+//! | scenario | Rust | Go | Go/Rust |
+//! |---|---|---|---|
+//! | 1 placement × 1k clusters, every prioritizer and a CEL predicate | 7.5 ms | 21 ms | 2.8× |
+//! | 1 placement × 10k clusters | 84 ms | 225 ms | 2.7× |
+//! | 1 placement × 100k clusters | 0.98 s | 3.0 s | 3.0× |
+//! | 1,000 placements × 1,000 clusters | 0.64 s | 7.0 s | 10.9× |
+//!
+//! Cost grows linearly with the number of clusters. The target of 20× Go is not met yet: most
+//! of the single-placement time is the CEL engine converting `managedCluster` for each cluster.
+//!
 //! # Features
 //!
 //! | Feature | Default | What |
