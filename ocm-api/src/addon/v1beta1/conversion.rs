@@ -111,11 +111,6 @@ same_shape!(AddOnDeploymentConfigSpec {
     registries,
     resource_requirements
 });
-same_shape!(ContainerResourceRequirements { container_id, resources } opt {} vec {});
-same_shape!(CustomizedVariable { name, value } opt {} vec {});
-same_shape!(NodePlacement { node_selector, tolerations } opt {} vec {});
-same_shape!(ImageMirror { mirror, source } opt {} vec {});
-same_shape!(ProxyConfig { http_proxy, https_proxy, ca_bundle, no_proxy } opt {} vec {});
 
 impl From<v1alpha1::AddOnDeploymentConfig> for v1beta1::AddOnDeploymentConfig {
     /// Same fields; only the `apiVersion` changes.
