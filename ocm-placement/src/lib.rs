@@ -156,8 +156,8 @@ pub use plugin::{
 };
 pub use registry::{Registry, RegistryBuilder, default_plugins};
 pub use scheduler::{
-    Condition, DecisionGroupStatus, MAX_DECISIONS_PER_PAGE, PlacementStatus, ScheduleError,
-    ScheduleOutcome, Scheduler,
+    Condition, DecisionGroupStatus, MAX_DECISIONS_PER_PAGE, PlacementStatus, RunStatus,
+    ScheduleError, ScheduleOutcome, Scheduler,
 };
 
 /// Well-known labels: the same strings as `ocm_api::labels`, kept here so that the core needs

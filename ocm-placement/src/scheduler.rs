@@ -114,16 +114,111 @@ pub struct ScheduleOutcome {
     /// When to schedule again even if nothing changes (a toleration expiring).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requeue_at: Option<Timestamp>,
+    /// The run's overall status: upstream's `framework.Status` for the run, from which its
+    /// controller derives the conditions and its return value (`status.AsError()`).
+    #[serde(default)]
+    pub run_status: RunStatus,
     /// Why.
     pub explanation: Explanation,
 }
 
 impl ScheduleOutcome {
-    /// `requeue_at - now`, if there is a requeue time.
+    /// `requeue_at - now`, if there is a requeue time; [`Duration::ZERO`] when `requeue_at`
+    /// is not after `now` (the requeue is due), so a caller can requeue immediately.
+    ///
+    /// [`Duration::ZERO`]: std::time::Duration::ZERO
     pub fn requeue_after(&self, now: Timestamp) -> Option<std::time::Duration> {
         let at = self.requeue_at?;
         let d = at.duration_since(now);
-        std::time::Duration::try_from(d).ok()
+        Some(std::time::Duration::try_from(d).unwrap_or(std::time::Duration::ZERO))
+    }
+}
+
+/// The overall status of a scheduling run: upstream's `framework.Status` code (`Success`,
+/// `Warning`, `Error`, `Misconfigured`) with the plugin that set it and its message.
+///
+/// As upstream: the first plugin error or misconfiguration stops the run and is its status; a
+/// misconfigured decision strategy replaces the status after the run; otherwise the last plugin
+/// warning (every warning is in [`Explanation::warnings`]) makes the run a `Warning`.
+///
+/// Upstream's controller returns an error after writing the status (so the placement is retried
+/// with a backoff) for everything but `Success`; [`is_success`](Self::is_success) tells which.
+/// `Misconfigured` is also the `PlacementMisconfigured` condition, `Error` the
+/// `PlacementSatisfied` condition's message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "PascalCase")]
+#[non_exhaustive]
+pub enum RunStatus {
+    /// Everything ran cleanly.
+    #[default]
+    Success,
+    /// A plugin ran but reported a non-fatal problem (an expired `AddOnPlacementScore`).
+    Warning {
+        /// The plugin (upstream's `Status.Plugin()`).
+        plugin: String,
+        /// What it reported (upstream's `Status.Message()`).
+        message: String,
+    },
+    /// A plugin failed; scheduling stopped and nothing was selected.
+    Error {
+        /// The plugin (upstream's `Status.Plugin()`), empty if none.
+        plugin: String,
+        /// What failed (upstream's `Status.Message()`).
+        message: String,
+    },
+    /// The placement is misconfigured (a plugin rejected its configuration, an invalid
+    /// prioritizer policy or decision strategy); nothing was selected.
+    Misconfigured {
+        /// The plugin (upstream's `Status.Plugin()`), empty if none.
+        plugin: String,
+        /// What is wrong (upstream's `Status.Message()`).
+        message: String,
+    },
+}
+
+impl RunStatus {
+    /// Upstream `IsSuccess`: the run had no warning, error or misconfiguration.
+    pub fn is_success(&self) -> bool {
+        matches!(self, RunStatus::Success)
+    }
+
+    /// Upstream `IsError`: `Error` or `Misconfigured` (not `Warning`).
+    pub fn is_error(&self) -> bool {
+        matches!(
+            self,
+            RunStatus::Error { .. } | RunStatus::Misconfigured { .. }
+        )
+    }
+
+    /// Upstream's numeric code: 0 `Success`, 1 `Warning`, 2 `Error`, 3 `Misconfigured`.
+    pub fn code(&self) -> u8 {
+        match self {
+            RunStatus::Success => 0,
+            RunStatus::Warning { .. } => 1,
+            RunStatus::Error { .. } => 2,
+            RunStatus::Misconfigured { .. } => 3,
+        }
+    }
+
+    /// The plugin that set the status (empty for `Success` or when none did).
+    pub fn plugin(&self) -> &str {
+        match self {
+            RunStatus::Success => "",
+            RunStatus::Warning { plugin, .. }
+            | RunStatus::Error { plugin, .. }
+            | RunStatus::Misconfigured { plugin, .. } => plugin,
+        }
+    }
+
+    /// The message (upstream's `Status.Message()`, the text of `AsError()`), empty for
+    /// `Success`.
+    pub fn message(&self) -> &str {
+        match self {
+            RunStatus::Success => "",
+            RunStatus::Warning { message, .. }
+            | RunStatus::Error { message, .. }
+            | RunStatus::Misconfigured { message, .. } => message,
+        }
     }
 }
 
@@ -188,6 +283,8 @@ type Detail<'m, 'a> = (
 /// The result of the scheduling core (upstream `Schedule`).
 struct Scheduled<'a> {
     status: Status,
+    /// The last plugin warning, `(plugin, message)` (upstream keeps the last as its status).
+    warning: Option<(String, String)>,
     /// Selected, best first.
     decisions: Vec<&'a ManagedCluster>,
     unscheduled: i64,
@@ -379,6 +476,7 @@ impl Scheduler {
                 conditions: vec![misconfigured, satisfied],
             },
             requeue_at: scheduled.requeue_at,
+            run_status: run_status(&status, scheduled.warning),
             explanation: ex,
         })
     }
@@ -393,11 +491,13 @@ impl Scheduler {
         let placement = cx.placement();
         let fail = |status: Status| Scheduled {
             status,
+            warning: None,
             decisions: Vec::new(),
             unscheduled: 0,
             requeue_at: None,
         };
 
+        let mut warning = None;
         for f in &self.registry.filters {
             let input = filtered.len();
             let verdict = match f.filter(cx, &filtered) {
@@ -406,6 +506,7 @@ impl Scheduler {
             };
             if let Some(w) = verdict.warning {
                 ex.warnings.push(format!("{}: {w}", f.name()));
+                warning = Some((f.name().to_owned(), w));
             }
             let mut i = 0;
             filtered.retain(|c| {
@@ -459,6 +560,7 @@ impl Scheduler {
             };
             if let Some(w) = scores.warning {
                 ex.warnings.push(format!("{}: {w}", p.name()));
+                warning = Some((p.name().to_owned(), w));
             }
             ex.prioritizers.push(PrioritizerStep {
                 name: p.name().to_owned(),
@@ -555,6 +657,7 @@ impl Scheduler {
 
         Scheduled {
             status: Status::success(),
+            warning,
             decisions: selected,
             unscheduled,
             requeue_at,
@@ -827,6 +930,20 @@ fn condition(type_: &str, status: bool, reason: &str, message: String) -> Condit
     }
 }
 
+/// The public form of the run's final status; `warning` counts only when the status is a
+/// success (upstream's `finalStatus`).
+fn run_status(s: &Status, warning: Option<(String, String)>) -> RunStatus {
+    let (plugin, message) = (s.plugin.clone(), s.message.clone());
+    match s.code {
+        Code::Misconfigured => RunStatus::Misconfigured { plugin, message },
+        Code::Error => RunStatus::Error { plugin, message },
+        Code::Success => match warning {
+            Some((plugin, message)) => RunStatus::Warning { plugin, message },
+            None => RunStatus::Success,
+        },
+    }
+}
+
 /// Upstream `newMisconfiguredCondition`.
 fn misconfigured_condition(s: &Status) -> Condition {
     use crate::conditions::*;
@@ -965,6 +1082,208 @@ fn shortfall(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{ManagedClusterSet, ManagedClusterSetBinding, PlacementSpec};
+    use crate::plugin::{Filter, Filtered, Scores};
+    use crate::registry::default_plugins;
+
+    /// A filter keeping everything, or failing with `fail`; warns if `warn` is set.
+    struct Probe {
+        name: &'static str,
+        fail: Option<PluginError>,
+        warn: Option<&'static str>,
+    }
+
+    impl Filter for Probe {
+        fn name(&self) -> &str {
+            self.name
+        }
+        fn filter(
+            &self,
+            _cx: &ScheduleContext<'_>,
+            clusters: &[&ManagedCluster],
+        ) -> Result<Filtered, PluginError> {
+            if let Some(e) = &self.fail {
+                return Err(e.clone());
+            }
+            let f = Filtered::all(clusters.len());
+            Ok(match self.warn {
+                Some(w) => f.with_warning(w),
+                None => f,
+            })
+        }
+    }
+
+    /// A prioritizer scoring 0 that warns.
+    struct WarnScore;
+
+    impl Prioritizer for WarnScore {
+        fn name(&self) -> &str {
+            "WarnScore"
+        }
+        fn score(
+            &self,
+            _cx: &ScheduleContext<'_>,
+            clusters: &[&ManagedCluster],
+        ) -> Result<Scores, PluginError> {
+            Ok(Scores::new(vec![Some(0); clusters.len()]).with_warning("score warning"))
+        }
+    }
+
+    fn now() -> Timestamp {
+        "2026-01-01T00:00:00Z".parse().unwrap_or_default()
+    }
+
+    fn snapshot() -> Snapshot {
+        Snapshot::new()
+            .with_cluster_set(ManagedClusterSet::exclusive("prod"))
+            .with_binding(ManagedClusterSetBinding::new("apps", "prod"))
+            .with_cluster(
+                ManagedCluster::new("east").with_label(crate::labels::CLUSTER_SET, "prod"),
+            )
+    }
+
+    fn run(registry: Registry, spec: PlacementSpec) -> ScheduleOutcome {
+        let placement = Placement::new("apps", "web").with_spec(spec);
+        Scheduler::new(registry)
+            .schedule(&placement, &snapshot(), now())
+            .unwrap_or_else(|e| panic!("schedule failed: {e}"))
+    }
+
+    fn probe(name: &'static str, fail: Option<PluginError>, warn: Option<&'static str>) -> Probe {
+        Probe { name, fail, warn }
+    }
+
+    #[test]
+    fn run_status_success() {
+        let o = run(default_plugins().build(), PlacementSpec::default());
+        assert_eq!(o.run_status, RunStatus::Success);
+        assert!(o.run_status.is_success() && !o.run_status.is_error());
+        assert_eq!((o.run_status.code(), o.run_status.message()), (0, ""));
+        assert_eq!(o.decisions, ["east"]);
+    }
+
+    #[test]
+    fn run_status_last_warning_wins() {
+        let registry = default_plugins()
+            .filter(probe("First", None, Some("first warning")))
+            .filter(probe("Second", None, Some("second warning")))
+            .build();
+        let o = run(registry, PlacementSpec::default());
+        assert_eq!(
+            o.run_status,
+            RunStatus::Warning {
+                plugin: "Second".into(),
+                message: "second warning".into()
+            }
+        );
+        assert!(!o.run_status.is_success() && !o.run_status.is_error());
+        assert_eq!(o.run_status.code(), 1);
+        assert_eq!(o.explanation.warnings.len(), 2);
+        // A warning does not stop scheduling.
+        assert_eq!(o.decisions, ["east"]);
+
+        let registry = default_plugins()
+            .prioritizer(WarnScore)
+            .default_weight("WarnScore", 1)
+            .build();
+        let o = run(registry, PlacementSpec::default());
+        assert_eq!(o.run_status.plugin(), "WarnScore");
+        assert_eq!(o.run_status.message(), "score warning");
+    }
+
+    #[test]
+    fn run_status_error_beats_earlier_warning() {
+        let registry = default_plugins()
+            .filter(probe("Warns", None, Some("careful")))
+            .filter(probe(
+                "Breaks",
+                Some(PluginError::Error("boom".into())),
+                None,
+            ))
+            .build();
+        let o = run(registry, PlacementSpec::default());
+        assert_eq!(
+            o.run_status,
+            RunStatus::Error {
+                plugin: "Breaks".into(),
+                message: "boom".into()
+            }
+        );
+        assert!(o.run_status.is_error());
+        assert_eq!(o.run_status.code(), 2);
+        assert!(o.decisions.is_empty());
+        let satisfied = o.status.condition(crate::conditions::PLACEMENT_SATISFIED);
+        assert_eq!(satisfied.map(|c| c.message.as_str()), Some("boom"));
+    }
+
+    #[test]
+    fn run_status_misconfigured() {
+        let registry = default_plugins()
+            .filter(probe(
+                "Picky",
+                Some(PluginError::Misconfigured("bad".into())),
+                None,
+            ))
+            .build();
+        let o = run(registry, PlacementSpec::default());
+        assert_eq!(
+            o.run_status,
+            RunStatus::Misconfigured {
+                plugin: "Picky".into(),
+                message: "bad".into()
+            }
+        );
+        assert!(o.run_status.is_error());
+        assert_eq!(o.run_status.code(), 3);
+
+        // A misconfiguration without a plugin (numberOfClusters < 0).
+        let spec = PlacementSpec {
+            number_of_clusters: Some(-1),
+            ..PlacementSpec::default()
+        };
+        let o = run(default_plugins().build(), spec);
+        assert!(matches!(
+            &o.run_status,
+            RunStatus::Misconfigured { plugin, message }
+                if plugin.is_empty() && message.contains("numberOfClusters")
+        ));
+
+        // Serde round trip, tagged by the code.
+        let json = serde_json::to_value(&o.run_status).unwrap_or_default();
+        assert_eq!(json["code"], "Misconfigured");
+        let back: RunStatus = serde_json::from_value(json).unwrap_or_default();
+        assert_eq!(back, o.run_status);
+    }
+
+    #[test]
+    fn run_status_unscheduled_is_success() {
+        // Fewer clusters than requested is not a failure.
+        let spec = PlacementSpec {
+            number_of_clusters: Some(3),
+            ..PlacementSpec::default()
+        };
+        let o = run(default_plugins().build(), spec);
+        assert_eq!(o.run_status, RunStatus::Success);
+        let satisfied = o.status.condition(crate::conditions::PLACEMENT_SATISFIED);
+        assert_eq!(
+            satisfied.map(|c| c.message.as_str()),
+            Some("2 cluster decisions unscheduled")
+        );
+    }
+
+    #[test]
+    fn requeue_after_clamps_past_to_zero() {
+        let mut o = run(default_plugins().build(), PlacementSpec::default());
+        let t = now();
+        o.requeue_at = None;
+        assert_eq!(o.requeue_after(t), None);
+        o.requeue_at = Some(t + jiff::SignedDuration::from_secs(30));
+        assert_eq!(o.requeue_after(t), Some(std::time::Duration::from_secs(30)));
+        o.requeue_at = Some(t);
+        assert_eq!(o.requeue_after(t), Some(std::time::Duration::ZERO));
+        o.requeue_at = Some(t - jiff::SignedDuration::from_secs(30));
+        assert_eq!(o.requeue_after(t), Some(std::time::Duration::ZERO));
+    }
 
     #[test]
     fn lengths() {

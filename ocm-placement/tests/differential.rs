@@ -209,6 +209,28 @@ fn compare(
             outcome.decisions
         ));
     }
+    // The run's status: upstream `Schedule`'s code, replaced after it by a misconfigured
+    // decision strategy; upstream's sync returns an error for every status but success.
+    let go_code = go["scheduleCode"].as_i64();
+    let rust_code = i64::from(outcome.run_status.code());
+    let go_misconfigured = go_conditions
+        .iter()
+        .any(|c| c["type"] == "PlacementMisconfigured" && c["status"] == "True");
+    let strategy_misconfigured =
+        rust_code == 3 && go_code.is_some_and(|c| c < 2) && go_misconfigured;
+    if Some(rust_code) != go_code && !strategy_misconfigured {
+        d.push(format!(
+            "run status: rust {:?} vs go code {go_code:?}",
+            outcome.run_status
+        ));
+    }
+    let sync = go.get("syncError").and_then(Value::as_str).unwrap_or("");
+    if outcome.run_status.is_success() != sync.is_empty() {
+        d.push(format!(
+            "run status: rust {:?} vs go syncError {sync:?}",
+            outcome.run_status
+        ));
+    }
     if go["scheduleCode"].as_i64() == Some(0) {
         let go_scores = go["scores"].as_object().cloned().unwrap_or_default();
         let rust_scores: serde_json::Map<String, Value> = outcome

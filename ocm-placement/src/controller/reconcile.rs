@@ -2,7 +2,7 @@
 
 use super::{Config, Error, Stores};
 use crate::adapter::{build_placement_decision, build_placement_status, build_snapshot};
-use crate::{Placement, ScheduleOutcome, Scheduler};
+use crate::{Placement, RunStatus, ScheduleOutcome, Scheduler};
 use jiff::Timestamp;
 use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
@@ -117,9 +117,7 @@ async fn reconcile_placement(
     bind(&ctx, &p, &outcome).await?;
     update_status(&ctx, &p, &outcome, now).await?;
 
-    let requeue = outcome
-        .requeue_at
-        .map(|at| Duration::try_from(at.duration_since(now)).unwrap_or(Duration::ZERO));
+    let requeue = outcome.requeue_after(now);
     Ok(match failure(&outcome) {
         Some(message) => {
             let backoff = ctx.backoffs.next(&obj_ref);
@@ -163,26 +161,14 @@ async fn schedule(
 /// Why upstream would return an error after writing (its `status.AsError()`): the placement
 /// is misconfigured, a plugin failed, or a plugin warned.
 fn failure(o: &ScheduleOutcome) -> Option<String> {
-    use crate::conditions::*;
-    if let Some(c) = o.status.condition(PLACEMENT_MISCONFIGURED)
-        && c.status == "True"
-    {
-        return Some(c.message.clone());
+    match &o.run_status {
+        RunStatus::Success => None,
+        // The `PlacementMisconfigured` condition's message.
+        RunStatus::Misconfigured { plugin, message } => Some(format!("{plugin}:{message}")),
+        RunStatus::Warning { .. } => Some(o.explanation.warnings.join("; ")),
+        // `PlacementSatisfied`'s message.
+        RunStatus::Error { message, .. } => Some(message.clone()),
     }
-    // `NotAllDecisionsScheduled` carries either "<n> cluster decisions unscheduled" or, when a
-    // plugin failed, the plugin's error.
-    if let Some(c) = o.status.condition(PLACEMENT_SATISFIED)
-        && c.reason == REASON_NOT_ALL_SCHEDULED
-        && c.message
-            .strip_suffix(" cluster decisions unscheduled")
-            .is_none_or(|n| n.parse::<i64>().is_err())
-    {
-        return Some(c.message.clone());
-    }
-    if !o.explanation.warnings.is_empty() {
-        return Some(o.explanation.warnings.join("; "));
-    }
-    None
 }
 
 fn api_error(
