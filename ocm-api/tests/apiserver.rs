@@ -204,13 +204,30 @@ async fn check_fixture(
         Err(e) => return vec![format!("{file}: create rejected: {e}")],
     };
     if has_status && value.get("status").is_some_and(|s| !s.is_null()) {
-        let mut with_status = creatable(value);
-        with_status["metadata"]["resourceVersion"] = json!(created.metadata.resource_version);
-        let with_status: DynamicObject = serde_json::from_value(with_status).unwrap();
-        if let Err(e) = api
-            .replace_status(&name, &PostParams::default(), &with_status)
-            .await
-        {
+        // On a hub, OCM's controllers may update the object between our writes: retry a
+        // conflict with the latest resourceVersion, as any client must.
+        let mut resource_version = created.metadata.resource_version.clone();
+        let mut result = Ok(());
+        for _ in 0..10 {
+            let mut with_status = creatable(value);
+            with_status["metadata"]["resourceVersion"] = json!(resource_version);
+            let with_status: DynamicObject = serde_json::from_value(with_status).unwrap();
+            result = api
+                .replace_status(&name, &PostParams::default(), &with_status)
+                .await
+                .map(drop);
+            match &result {
+                Err(kube::Error::Api(status)) if status.code == 409 => {
+                    resource_version = api
+                        .get(&name)
+                        .await
+                        .ok()
+                        .and_then(|o| o.metadata.resource_version);
+                }
+                _ => break,
+            }
+        }
+        if let Err(e) = result {
             problems.push(format!("{file}: status update rejected: {e}"));
         }
     }
