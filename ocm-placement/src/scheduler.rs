@@ -105,6 +105,12 @@ impl PlacementStatus {
 pub struct ScheduleOutcome {
     /// The chosen clusters, best first.
     pub decisions: Vec<String>,
+    /// The total score of each of [`decisions`](Self::decisions) (the sum of each
+    /// prioritizer's score times its weight), in the same order. Upstream computes the same
+    /// totals but writes them only into a `ScoreUpdate` event; `ClusterDecision.score` is API-only
+    /// there.
+    #[serde(default)]
+    pub scores: Vec<i64>,
     /// The `PlacementDecision` objects to apply (each at most 100 decisions); every other
     /// `PlacementDecision` labelled with this placement is to be deleted. Each is owned by the
     /// Placement (a controller owner reference, `cluster.open-cluster-management.io/v1beta1`).
@@ -287,6 +293,8 @@ struct Scheduled<'a> {
     warning: Option<(String, String)>,
     /// Selected, best first.
     decisions: Vec<&'a ManagedCluster>,
+    /// The total score of each of `decisions`.
+    scores: Vec<i64>,
     unscheduled: i64,
     requeue_at: Option<Timestamp>,
 }
@@ -469,6 +477,7 @@ impl Scheduler {
         let selected = scheduled.decisions.len();
         Ok(ScheduleOutcome {
             decisions: scheduled.decisions.iter().map(|c| c.name.clone()).collect(),
+            scores: scheduled.scores,
             placement_decisions: pages,
             status: PlacementStatus {
                 number_of_selected_clusters: i32::try_from(selected).unwrap_or(i32::MAX),
@@ -493,6 +502,7 @@ impl Scheduler {
             status,
             warning: None,
             decisions: Vec::new(),
+            scores: Vec::new(),
             unscheduled: 0,
             requeue_at: None,
         };
@@ -639,6 +649,22 @@ impl Scheduler {
             }
         }
 
+        let scores: Vec<i64> = if spread {
+            let by_name: crate::fxhash::FxHashMap<&str, i64> = order
+                .iter()
+                .map(|&i| (filtered[i].name.as_str(), totals[i]))
+                .collect();
+            selected
+                .iter()
+                .map(|c| by_name.get(c.name.as_str()).copied().unwrap_or(0))
+                .collect()
+        } else {
+            order
+                .iter()
+                .take(selected.len())
+                .map(|&i| totals[i])
+                .collect()
+        };
         let unscheduled = requested.map_or(0, |k| i64::from(k) - selected.len() as i64);
 
         // Requeue time: the earliest of every plugin's.
@@ -659,6 +685,7 @@ impl Scheduler {
             status: Status::success(),
             warning,
             decisions: selected,
+            scores,
             unscheduled,
             requeue_at,
         }

@@ -94,6 +94,14 @@ proptest! {
         let paged: usize = o.placement_decisions.iter().map(|pd| pd.decisions.len()).sum();
         prop_assert_eq!(paged, want);
         prop_assert!(o.placement_decisions.iter().all(|pd| pd.decisions.len() <= MAX_DECISIONS_PER_PAGE));
+        // One total per decision, best first, equal to the explanation's total.
+        prop_assert_eq!(o.scores.len(), want);
+        prop_assert!(o.scores.windows(2).all(|w| w[0] >= w[1]));
+        let ex = Scheduler::default().explain(&p, &s, now()).unwrap();
+        for (name, score) in o.decisions.iter().zip(&o.scores) {
+            let c = ex.explanation.clusters.iter().find(|c| &c.name == name).unwrap();
+            prop_assert_eq!(c.total, Some(*score));
+        }
     }
 
     /// Scheduling again with the previous run's decisions, nothing else changed, keeps them.
