@@ -3,7 +3,8 @@
 //!
 //! Into the scheduler: `TryFrom<&ocm_api::…>` for every input type, and [`build_snapshot`] for a
 //! whole hub state. Out of it: [`build_placement_decision`] turns a page of a
-//! [`ScheduleOutcome`](crate::ScheduleOutcome) into the `PlacementDecision` object to apply, and
+//! [`ScheduleOutcome`](crate::ScheduleOutcome) into the `PlacementDecision` object to apply
+//! ([`build_placement_decisions`] does every page, optionally with scores), and
 //! [`build_placement_status`] merges the scheduler's [`PlacementStatus`] into a placement's
 //! existing status as upstream's `meta.SetStatusCondition` does.
 //!
@@ -478,6 +479,44 @@ pub fn build_placement_decision(
     d
 }
 
+/// The `PlacementDecision` objects of a schedule outcome, one per page, each built by
+/// [`build_placement_decision`].
+///
+/// With `write_scores`, each `status.decisions[].score` is its cluster's total score from
+/// [`ScheduleOutcome::scores`](crate::ScheduleOutcome::scores). This is an extension: the field
+/// is in the API (`cluster/v1beta1` since api v1.3.0) but upstream's controller never writes
+/// it. Without `write_scores` every score is 0, which the wire form omits, so the objects are
+/// the ones upstream writes.
+pub fn build_placement_decisions(
+    outcome: &crate::ScheduleOutcome,
+    placement: &v1beta1::Placement,
+    write_scores: bool,
+) -> Vec<v1beta1::PlacementDecision> {
+    let scores: std::collections::HashMap<&str, i64> = if write_scores {
+        outcome
+            .decisions
+            .iter()
+            .map(String::as_str)
+            .zip(outcome.scores.iter().copied())
+            .collect()
+    } else {
+        std::collections::HashMap::new()
+    };
+    outcome
+        .placement_decisions
+        .iter()
+        .map(|page| {
+            let mut d = build_placement_decision(page, placement);
+            if let Some(status) = d.status.as_mut() {
+                for c in &mut status.decisions {
+                    c.score = scores.get(c.cluster_name.as_str()).copied().unwrap_or(0);
+                }
+            }
+            d
+        })
+        .collect()
+}
+
 /// A `metav1.Condition` from a scheduler condition, with `lastTransitionTime` set to `now`.
 pub fn build_condition(c: &Condition, now: Timestamp) -> meta::Condition {
     meta::Condition {
@@ -742,6 +781,20 @@ mod tests {
         );
         assert_eq!(owner.controller, Some(true));
         assert_eq!(owner.block_owner_deletion, Some(true));
+        assert_eq!(pd.status.as_ref().unwrap().decisions[0].score, 0);
+        // With scores: the outcome's total; without: none, as upstream.
+        let scored = build_placement_decisions(&outcome, &p, true);
+        assert_eq!(scored.len(), 1);
+        assert_eq!(
+            scored[0].status.as_ref().unwrap().decisions[0].score,
+            outcome.scores[0]
+        );
+        // AddOn 90 × 5, plus the additive defaults: Balance 100 (nothing decided on the hub)
+        // and Steady 0 (not decided before).
+        assert_eq!(outcome.scores[0], 5 * 90 + 100);
+        assert_eq!(build_placement_decisions(&outcome, &p, false), [pd.clone()]);
+        let wire = serde_json::to_value(&pd).unwrap();
+        assert_eq!(wire["status"]["decisions"][0].get("score"), None, "{wire}");
         // Back into the core, the page is unchanged.
         assert_eq!(
             PlacementDecision::try_from(&pd).unwrap(),

@@ -186,6 +186,21 @@ impl Labels for std::collections::HashMap<&str, &str> {
     }
 }
 
+/// Cluster claims as a label set: a repeated name reads its last value (as Go's map built from
+/// the claim list does).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Claims<'a>(pub(crate) &'a [crate::model::ClusterClaim]);
+
+impl Labels for Claims<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|c| c.name == key)
+            .map(|c| c.value.as_str())
+    }
+}
+
 fn finish(errs: Vec<String>) -> Result<(), SelectorError> {
     match errs.len() {
         0 => Ok(()),

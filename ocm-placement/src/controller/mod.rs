@@ -58,6 +58,7 @@
 //! Two schedulers writing the same `PlacementDecision`s fight. Stop the hub's placement
 //! controller (or use a hub without it) before running this one.
 
+mod events;
 mod reconcile;
 mod triggers;
 
@@ -84,6 +85,9 @@ pub struct Config {
     field_manager: String,
     concurrency: u16,
     debounce: Duration,
+    record_events: bool,
+    reporting_controller: Option<String>,
+    write_decision_scores: bool,
 }
 
 impl Default for Config {
@@ -93,6 +97,9 @@ impl Default for Config {
             field_manager: DEFAULT_FIELD_MANAGER.to_owned(),
             concurrency: 4,
             debounce: Duration::ZERO,
+            record_events: true,
+            reporting_controller: None,
+            write_decision_scores: false,
         }
     }
 }
@@ -121,6 +128,36 @@ impl Config {
     /// reconciling it (default 0: no debounce, like upstream).
     pub fn debounce(mut self, debounce: Duration) -> Self {
         self.debounce = debounce;
+        self
+    }
+
+    /// Whether to record upstream's Kubernetes events (`DecisionCreate`, `DecisionUpdate`,
+    /// `ScoreUpdate`, `DecisionDelete`) about each placement (default `true`). See the
+    /// [module docs](self#events).
+    pub fn record_events(mut self, record_events: bool) -> Self {
+        self.record_events = record_events;
+        self
+    }
+
+    /// The `reportingController` of the recorded events (default: the
+    /// [field manager](Self::field_manager); upstream's is `placement-controller`). The
+    /// `reportingInstance` is the host name. It must be a qualified name (`name` or
+    /// `prefix/name`), or the apiserver rejects the events.
+    pub fn reporting_controller(mut self, reporting_controller: impl Into<String>) -> Self {
+        self.reporting_controller = Some(reporting_controller.into());
+        self
+    }
+
+    /// Whether to write each chosen cluster's total score into
+    /// `PlacementDecision.status.decisions[].score` (default `false`).
+    ///
+    /// An extension: the field is in the API (`cluster/v1beta1` since api v1.3.0) but
+    /// upstream's controller never writes it, so by default the decisions are the ones upstream
+    /// writes. When on, a change of score alone rewrites a decision (and records
+    /// `DecisionUpdate` and `ScoreUpdate`), which upstream does only when the chosen clusters
+    /// change. Turning it off again removes the scores.
+    pub fn write_decision_scores(mut self, write_decision_scores: bool) -> Self {
+        self.write_decision_scores = write_decision_scores;
         self
     }
 }

@@ -1,11 +1,13 @@
 //! Reconciling one placement (upstream `syncPlacement`, `bind` and `updateStatus`).
 
+use super::events::{self, Events, Subject, reasons};
 use super::{Config, Error, Stores};
-use crate::adapter::{build_placement_decision, build_placement_status, build_snapshot};
+use crate::adapter::{build_placement_decisions, build_placement_status, build_snapshot};
 use crate::{Placement, RunStatus, ScheduleOutcome, Scheduler};
 use jiff::Timestamp;
 use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
+use kube::runtime::events::{EventType, Recorder, Reporter};
 use kube::runtime::reflector::ObjectRef;
 use kube::{Api, Client, Resource};
 use ocm_api::cluster::v1beta1;
@@ -52,6 +54,8 @@ pub(crate) struct Context {
     client: Client,
     scheduler: Arc<Scheduler>,
     field_manager: String,
+    write_scores: bool,
+    events: Events,
     stores: Stores,
     backoffs: Arc<Backoffs>,
 }
@@ -63,10 +67,20 @@ impl Context {
         stores: Stores,
         backoffs: Arc<Backoffs>,
     ) -> Self {
+        let recorder = config.record_events.then(|| {
+            let controller = config
+                .reporting_controller
+                .as_deref()
+                .unwrap_or(&config.field_manager);
+            // `From<&str>` sets the host name as the reporting instance.
+            Recorder::new(client.clone(), Reporter::from(controller))
+        });
         Context {
             client,
             scheduler: Arc::new(config.scheduler),
             field_manager: config.field_manager,
+            write_scores: config.write_decision_scores,
+            events: Events::new(recorder),
             stores,
             backoffs,
         }
@@ -195,7 +209,8 @@ fn encode<T: serde::Serialize>(kind: &'static str, name: &str, v: &T) -> Result<
     })
 }
 
-/// Applies the outcome's pages and deletes this placement's other pages (upstream `bind`).
+/// Applies the outcome's pages and deletes this placement's other pages (upstream `bind`),
+/// recording upstream's events.
 async fn bind(
     ctx: &Context,
     p: &v1beta1::Placement,
@@ -207,15 +222,30 @@ async fn bind(
     let params = PatchParams::apply(&ctx.field_manager).force();
     let mut first_error = None;
     let mut wanted = BTreeSet::new();
+    let update = Update {
+        run_status: &outcome.run_status,
+        score_message: ctx
+            .events
+            .enabled()
+            .then(|| events::score_message(outcome))
+            .flatten(),
+    };
 
-    for page in &outcome.placement_decisions {
-        wanted.insert(page.name.as_str());
-        let desired = build_placement_decision(page, p);
-        let existing = ctx
-            .stores
-            .decisions
-            .get(&ObjectRef::new(&page.name).within(ns));
-        if let Err(e) = apply_decision(&api, &params, &desired, existing.as_deref()).await {
+    for desired in build_placement_decisions(outcome, p, ctx.write_scores) {
+        let page = desired.metadata.name.clone().unwrap_or_default();
+        let existing = ctx.stores.decisions.get(&ObjectRef::new(&page).within(ns));
+        wanted.insert(page);
+        let applied = apply_decision(
+            ctx,
+            &api,
+            &params,
+            p,
+            &desired,
+            existing.as_deref(),
+            &update,
+        )
+        .await;
+        if let Err(e) = applied {
             first_error.get_or_insert(e);
         }
     }
@@ -237,7 +267,17 @@ async fn bind(
             continue;
         };
         match api.delete(d_name, &DeleteParams::default()).await {
-            Ok(_) => tracing::info!(decision = d_name, "deleted placement decision"),
+            Ok(_) => {
+                tracing::info!(decision = d_name, "deleted placement decision");
+                let s = Subject {
+                    placement: p,
+                    decision: &d,
+                };
+                let note = events::deleted_message(&s);
+                ctx.events
+                    .publish(&s, EventType::Normal, reasons::DECISION_DELETE, note)
+                    .await;
+            }
             Err(kube::Error::Api(s)) if s.is_not_found() => {}
             Err(e) => {
                 first_error.get_or_insert(api_error("delete", "PlacementDecision", ns, d_name)(e));
@@ -254,13 +294,27 @@ fn decisions_of(d: &v1beta1::PlacementDecision) -> &[v1beta1::ClusterDecision] {
         .unwrap_or_default()
 }
 
+/// What the events of an updated page say (the same for every page of a run).
+struct Update<'a> {
+    run_status: &'a crate::RunStatus,
+    /// `ScoreUpdate`'s message; `None` when there are no scores or no events are recorded.
+    score_message: Option<String>,
+}
+
 /// Server-side applies one page: its metadata, then its decisions on the status subresource,
 /// each only when it differs from what the cache holds.
+///
+/// Records `DecisionCreate` when the page was not in the cache (upstream decides by its lister
+/// too), and `DecisionUpdate` and `ScoreUpdate` when its decisions changed (upstream v1.3
+/// records them only when it patched the status).
 async fn apply_decision(
+    ctx: &Context,
     api: &Api<v1beta1::PlacementDecision>,
     params: &PatchParams,
+    placement: &v1beta1::Placement,
     desired: &v1beta1::PlacementDecision,
     existing: Option<&v1beta1::PlacementDecision>,
+    update: &Update<'_>,
 ) -> Result<(), Error> {
     let ns = desired.metadata.namespace.as_deref().unwrap_or_default();
     let name = desired.metadata.name.as_deref().unwrap_or_default();
@@ -280,23 +334,39 @@ async fn apply_decision(
                 .flatten()
                 .all(|o| owners.contains(o))
     });
+    let mut current = existing.cloned();
     if !metadata_current {
         let mut body = encode("PlacementDecision", name, desired)?;
         if let Some(o) = body.as_object_mut() {
             o.remove("status");
         }
-        api.patch(name, params, &Patch::Apply(&body))
+        let applied = api
+            .patch(name, params, &Patch::Apply(&body))
             .await
             .map_err(api_error("apply", "PlacementDecision", ns, name))?;
+        if existing.is_none() {
+            let s = Subject {
+                placement,
+                decision: &applied,
+            };
+            let note = events::created_message(&s);
+            ctx.events
+                .publish(&s, EventType::Normal, reasons::DECISION_CREATE, note)
+                .await;
+        }
+        current = Some(applied);
     }
-    if existing.is_none_or(|e| decisions_of(e) != decisions_of(desired)) {
+    // A new page's decisions are empty until its status is written.
+    let changed = existing.map_or(&[][..], decisions_of) != decisions_of(desired);
+    if existing.is_none() || changed {
         let body = json!({
             "apiVersion": v1beta1::PlacementDecision::api_version(&()),
             "kind": v1beta1::PlacementDecision::kind(&()),
             "metadata": {"name": name, "namespace": ns},
             "status": encode("PlacementDecision", name, &desired.status)?,
         });
-        api.patch_status(name, params, &Patch::Apply(&body))
+        let applied = api
+            .patch_status(name, params, &Patch::Apply(&body))
             .await
             .map_err(api_error("apply status of", "PlacementDecision", ns, name))?;
         tracing::info!(
@@ -304,6 +374,23 @@ async fn apply_decision(
             clusters = decisions_of(desired).len(),
             "applied placement decision"
         );
+        current = Some(applied);
+    }
+    if changed && ctx.events.enabled() {
+        let decision = current.as_ref().unwrap_or(desired);
+        let s = Subject {
+            placement,
+            decision,
+        };
+        let (type_, note) = events::updated_message(&s, update.run_status);
+        ctx.events
+            .publish(&s, type_, reasons::DECISION_UPDATE, note)
+            .await;
+        if let Some(note) = &update.score_message {
+            ctx.events
+                .publish(&s, EventType::Normal, reasons::SCORE_UPDATE, note.clone())
+                .await;
+        }
     }
     Ok(())
 }

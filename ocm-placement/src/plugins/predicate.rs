@@ -62,12 +62,7 @@ impl CompiledSelector {
         if self.claims.is_everything() {
             return true;
         }
-        let claims: std::collections::HashMap<&str, &str> = c
-            .claims
-            .iter()
-            .map(|cl| (cl.name.as_str(), cl.value.as_str()))
-            .collect();
-        self.claims.matches(&claims)
+        self.claims.matches(&crate::selector::Claims(&c.claims))
     }
 
     #[cfg(feature = "cel")]
@@ -145,11 +140,21 @@ impl Filter for Predicate {
             .collect::<Result<Vec<_>, _>>()
             .map_err(PluginError::Misconfigured)?;
 
+        // The engine is needed only for expressions outside the native subset.
         #[cfg(feature = "cel")]
         let env = compiled
             .iter()
-            .any(|c| c.cel.as_ref().is_some_and(|c| !c.is_empty()))
-            .then(|| crate::cel::CelEnv::new(clusters, &self.limits));
+            .any(|c| {
+                c.cel
+                    .as_ref()
+                    .is_some_and(|c| !c.is_empty() && !c.is_native())
+            })
+            .then(|| {
+                let scores = compiled
+                    .iter()
+                    .any(|c| c.cel.as_ref().is_some_and(|c| c.engine_needs_scores()));
+                crate::cel::CelEnv::new(clusters, &self.limits, scores)
+            });
 
         #[cfg(feature = "cel")]
         let sections = crate::cel::Sections::needed(preds.iter().flat_map(|p| {
@@ -169,11 +174,19 @@ impl Filter for Predicate {
                     continue;
                 }
                 #[cfg(feature = "cel")]
-                if let (Some(cel), Some(env)) = (&sel.cel, &env)
+                if let Some(cel) = &sel.cel
                     && !cel.is_empty()
                 {
-                    let v = value.get_or_insert_with(|| crate::cel::cluster_value(c, sections));
-                    if !env.matches(cel, v).map_err(PluginError::Error)? {
+                    let matched = match (cel.native_matches(c), &env) {
+                        (Some(m), _) => m,
+                        (None, Some(env)) => {
+                            let v =
+                                value.get_or_insert_with(|| crate::cel::cluster_value(c, sections));
+                            env.matches(cel, v).map_err(PluginError::Error)?
+                        }
+                        (None, None) => false,
+                    };
+                    if !matched {
                         continue;
                     }
                 }

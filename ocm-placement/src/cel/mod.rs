@@ -15,12 +15,14 @@
 //!   match instead);
 //! - `parseJSON` (upstream's JsonLib) is not available.
 
+mod native;
+
 use crate::model::ManagedCluster;
 use kube_cel::KubeCelExt;
 use kube_cel::cel::objects::{Key, Map};
 use kube_cel::cel::{Context, ExecutionError, Program, Value};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 /// Bounds on CEL work per placement (the Rust engine has no cost budget).
@@ -68,12 +70,17 @@ impl CelLimits {
 /// Compiled expressions of one cluster selector.
 pub(crate) struct CompiledCel {
     programs: Vec<Program>,
+    /// The same expressions in the native subset, when all of them are in it.
+    native: Option<Vec<native::Pred>>,
+    /// Whether an expression the engine evaluates may call `scores()`.
+    engine_needs_scores: bool,
 }
 
 impl std::fmt::Debug for CompiledCel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CompiledCel")
             .field("programs", &self.programs.len())
+            .field("native", &self.native.is_some())
             .finish()
     }
 }
@@ -87,20 +94,55 @@ pub(crate) fn compile(exprs: &[String]) -> Result<CompiledCel, String> {
             Err(err) => return Err(format!("compilation failed: {err}")),
         }
     }
-    Ok(CompiledCel { programs })
+    let native = programs
+        .iter()
+        .map(|p| native::lower(p.expression()))
+        .collect::<Option<Vec<_>>>();
+    let engine_needs_scores = native.is_none() && exprs.iter().any(|e| e.contains("scores"));
+    Ok(CompiledCel {
+        programs,
+        native,
+        engine_needs_scores,
+    })
 }
 
 impl CompiledCel {
     pub(crate) fn is_empty(&self) -> bool {
         self.programs.is_empty()
     }
+
+    /// Whether every expression is evaluated natively (no [`CelEnv`] is needed).
+    pub(crate) fn is_native(&self) -> bool {
+        self.native.is_some()
+    }
+
+    /// Whether the engine evaluates an expression that may call `scores()`.
+    pub(crate) fn engine_needs_scores(&self) -> bool {
+        self.engine_needs_scores
+    }
+
+    /// The native result: whether every expression is `true` for the cluster (errors are
+    /// `false`, as upstream). `None` when the engine must evaluate them.
+    pub(crate) fn native_matches(&self, c: &ManagedCluster) -> Option<bool> {
+        let preds = self.native.as_ref()?;
+        Some(preds.iter().all(|p| p.eval(c) == Ok(true)))
+    }
 }
 
 type ScoreIndex = HashMap<String, HashMap<String, Value>>;
 
+/// The Kubernetes CEL libraries without `scores()`, built once.
+static ROOT: LazyLock<Context<'static>> = LazyLock::new(|| Context::default().with_all());
+
+/// The root context of a run: the shared one, or one with a `scores()` for the run's clusters.
+enum Root {
+    Shared,
+    WithScores(Box<Context<'static>>),
+}
+
 /// An evaluation environment for one scheduling run.
 pub(crate) struct CelEnv {
-    root: Context<'static>,
+    root: Root,
     deadline: Instant,
     budget: Duration,
 }
@@ -132,8 +174,17 @@ fn score_list(s: &crate::model::AddOnPlacementScore) -> Value {
 }
 
 impl CelEnv {
-    /// An environment whose `scores()` reads the given clusters' scores.
-    pub(crate) fn new(clusters: &[&ManagedCluster], limits: &CelLimits) -> Self {
+    /// An environment; with `scores`, its `scores()` reads the given clusters' scores (an
+    /// expression that cannot call it does not need the index).
+    pub(crate) fn new(clusters: &[&ManagedCluster], limits: &CelLimits, scores: bool) -> Self {
+        let deadline = Instant::now() + limits.time_budget;
+        if !scores {
+            return CelEnv {
+                root: Root::Shared,
+                deadline,
+                budget: limits.time_budget,
+            };
+        }
         let mut index: ScoreIndex = HashMap::new();
         for c in clusters {
             if c.scores.is_empty() {
@@ -170,8 +221,8 @@ impl CelEnv {
             },
         );
         CelEnv {
-            root,
-            deadline: Instant::now() + limits.time_budget,
+            root: Root::WithScores(Box::new(root)),
+            deadline,
             budget: limits.time_budget,
         }
     }
@@ -189,7 +240,11 @@ impl CelEnv {
                 self.budget
             ));
         }
-        let mut cx = self.root.new_inner_scope();
+        let root: &Context<'static> = match &self.root {
+            Root::Shared => &ROOT,
+            Root::WithScores(r) => r,
+        };
+        let mut cx = root.new_inner_scope();
         cx.add_variable_from_value("managedCluster", cluster_value.clone());
         for p in &compiled.programs {
             match p.execute(&cx) {
