@@ -137,6 +137,7 @@ pub mod cel;
 pub mod controller;
 pub mod explain;
 mod fxhash;
+mod index;
 pub mod model;
 mod plugin;
 pub mod plugins;
@@ -150,6 +151,7 @@ pub mod wire;
 #[cfg(feature = "cel")]
 pub use cel::CelLimits;
 pub use explain::{ClusterExplanation, Explanation, ScoreTerm, Verdict};
+pub use index::SnapshotIndex;
 pub use model::*;
 pub use plugin::{
     Filter, Filtered, PluginError, Prioritizer, ScheduleContext, Scores, is_own_decision,

@@ -8,7 +8,8 @@
 //! `clusters[i]`. That makes it impossible for a plugin to add clusters, and lets the
 //! scheduler explain every result without parsing logs.
 
-use crate::fxhash::FxHashSet;
+use crate::fxhash::FxHashMap;
+use crate::index::SnapshotIndex;
 use crate::model::{ManagedCluster, Placement, PlacementDecision, Snapshot};
 use jiff::Timestamp;
 
@@ -16,25 +17,68 @@ use jiff::Timestamp;
 #[derive(Debug)]
 pub struct ScheduleContext<'a> {
     placement: &'a Placement,
-    snapshot: &'a Snapshot,
+    index: IndexRef<'a>,
     now: Timestamp,
-    own_decisions: FxHashSet<&'a str>,
+    /// This placement's decisions: cluster → how many times they name it.
+    own_decisions: FxHashMap<&'a str, i64>,
+    /// The highest count of decisions of other placements on one cluster.
+    max_other_decisions: i64,
+}
+
+#[derive(Debug)]
+enum IndexRef<'a> {
+    Borrowed(&'a SnapshotIndex<'a>),
+    Owned(Box<SnapshotIndex<'a>>),
 }
 
 impl<'a> ScheduleContext<'a> {
-    /// Builds a context; the scheduler does this once per run.
+    /// Builds a context (and a [`SnapshotIndex`] of the snapshot).
     pub fn new(placement: &'a Placement, snapshot: &'a Snapshot, now: Timestamp) -> Self {
-        let own_decisions = snapshot
-            .placement_decisions
+        Self::build(
+            placement,
+            IndexRef::Owned(Box::new(SnapshotIndex::new(snapshot))),
+            now,
+        )
+    }
+
+    /// Builds a context on an existing index; the scheduler does this once per run.
+    pub fn with_index(
+        placement: &'a Placement,
+        index: &'a SnapshotIndex<'a>,
+        now: Timestamp,
+    ) -> Self {
+        Self::build(placement, IndexRef::Borrowed(index), now)
+    }
+
+    fn build(placement: &'a Placement, index: IndexRef<'a>, now: Timestamp) -> Self {
+        let ix: &SnapshotIndex<'a> = match &index {
+            IndexRef::Borrowed(i) => i,
+            IndexRef::Owned(i) => i,
+        };
+        let mut own_decisions: FxHashMap<&'a str, i64> = FxHashMap::default();
+        for pd in &ix.snapshot().placement_decisions {
+            if is_own_decision(placement, pd) {
+                for d in &pd.decisions {
+                    *own_decisions.entry(d.cluster_name.as_str()).or_insert(0) += 1;
+                }
+            }
+        }
+        // The busiest cluster for other placements: the busiest overall that this placement
+        // does not use, or one it uses, less its own decisions.
+        let mut max_other_decisions = ix
+            .decision_counts_desc()
             .iter()
-            .filter(|pd| is_own_decision(placement, pd))
-            .flat_map(|pd| pd.decisions.iter().map(|d| d.cluster_name.as_str()))
-            .collect();
+            .find(|(_, name)| !own_decisions.contains_key(name))
+            .map_or(0, |(n, _)| *n);
+        for (name, own) in &own_decisions {
+            max_other_decisions = max_other_decisions.max(ix.decision_count(name) - own);
+        }
         ScheduleContext {
             placement,
-            snapshot,
+            index,
             now,
             own_decisions,
+            max_other_decisions,
         }
     }
 
@@ -45,7 +89,15 @@ impl<'a> ScheduleContext<'a> {
 
     /// The hub state.
     pub fn snapshot(&self) -> &'a Snapshot {
-        self.snapshot
+        self.index().snapshot()
+    }
+
+    /// The snapshot's index.
+    pub fn index(&self) -> &SnapshotIndex<'a> {
+        match &self.index {
+            IndexRef::Borrowed(i) => i,
+            IndexRef::Owned(i) => i,
+        }
     }
 
     /// The scheduler's "now".
@@ -56,7 +108,7 @@ impl<'a> ScheduleContext<'a> {
     /// The clusters in this placement's existing `PlacementDecision`s (same namespace,
     /// label `cluster.open-cluster-management.io/placement=<name>`), in no particular order.
     pub fn own_decisions(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.own_decisions.iter().copied()
+        self.own_decisions.keys().copied()
     }
 
     /// How many distinct clusters are in this placement's existing decisions.
@@ -66,7 +118,22 @@ impl<'a> ScheduleContext<'a> {
 
     /// Whether `cluster` is in this placement's existing decisions.
     pub fn is_decided(&self, cluster: &str) -> bool {
-        self.own_decisions.contains(cluster)
+        self.own_decisions.contains_key(cluster)
+    }
+
+    /// How many decisions of *other* placements (any namespace) name `cluster`.
+    pub fn other_decision_count(&self, cluster: &str) -> i64 {
+        let all = self.index().decision_count(cluster);
+        if all == 0 || self.own_decisions.is_empty() {
+            return all;
+        }
+        all - self.own_decisions.get(cluster).copied().unwrap_or(0)
+    }
+
+    /// The highest [`other_decision_count`](Self::other_decision_count) of any cluster
+    /// (including clusters that are not in the snapshot), 0 when there are none.
+    pub fn max_other_decision_count(&self) -> i64 {
+        self.max_other_decisions
     }
 }
 

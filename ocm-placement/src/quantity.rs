@@ -12,46 +12,122 @@
 //! `u128` (38 digits). Larger mantissas fall back to a float parse of the string, which can
 //! differ from Go in the last bit. Quantities that large do not occur in cluster capacity.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 /// A Kubernetes resource quantity in its wire form, for example `"4"`, `"3800m"`, `"16Gi"`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Quantity(pub String);
+///
+/// It serializes as its string. The value is parsed the first time it is read and remembered
+/// (as Go's decoder parses a `resource.Quantity` once), so scheduling many placements against
+/// one [`Snapshot`](crate::Snapshot) parses each quantity once. Equality, ordering and hashing
+/// are those of the string.
+#[derive(Clone)]
+pub struct Quantity {
+    raw: String,
+    /// `approximate_f64`, once computed; `None` when the string does not parse.
+    approx: OnceLock<Option<f64>>,
+}
 
 impl Quantity {
     /// Wraps a wire string; nothing is validated until the value is read.
     pub fn new(s: impl Into<String>) -> Self {
-        Quantity(s.into())
+        Quantity {
+            raw: s.into(),
+            approx: OnceLock::new(),
+        }
+    }
+
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        &self.raw
     }
 
     /// Parses the quantity as Go's `resource.ParseQuantity` does.
     pub fn parse(&self) -> Result<ParsedQuantity, QuantityError> {
-        ParsedQuantity::parse(&self.0)
+        ParsedQuantity::parse(&self.raw)
     }
 
     /// Go's `Quantity.AsApproximateFloat64()` of the parsed value.
     pub fn approximate_f64(&self) -> Result<f64, QuantityError> {
-        Ok(self.parse()?.approximate_f64())
+        match self
+            .approx
+            .get_or_init(|| self.parse().ok().map(|p| p.approximate_f64()))
+        {
+            Some(v) => Ok(*v),
+            // Parse again for the error (only invalid quantities take this path).
+            None => Ok(self.parse()?.approximate_f64()),
+        }
+    }
+}
+
+impl fmt::Debug for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Quantity").field(&self.raw).finish()
+    }
+}
+
+impl PartialEq for Quantity {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl Eq for Quantity {}
+
+impl Hash for Quantity {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.raw.hash(state);
+    }
+}
+
+impl PartialOrd for Quantity {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Quantity {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.raw.cmp(&other.raw)
+    }
+}
+
+impl Serialize for Quantity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Quantity::new)
     }
 }
 
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.raw)
     }
 }
 
 impl AsRef<str> for Quantity {
     fn as_ref(&self) -> &str {
-        &self.0
+        &self.raw
+    }
+}
+
+impl From<String> for Quantity {
+    fn from(s: String) -> Self {
+        Quantity::new(s)
     }
 }
 
 impl From<&str> for Quantity {
     fn from(s: &str) -> Self {
-        Quantity(s.to_owned())
+        Quantity::new(s)
     }
 }
 
@@ -562,5 +638,25 @@ mod tests {
         assert_eq!(go_pow10(-9), 1.0 / 1e9);
         assert_eq!(go_pow10(3), 1e3);
         assert_eq!(go_pow10(40), 1e32 * 1e8);
+    }
+
+    #[test]
+    fn remembered_value_is_the_parsed_value() {
+        let q = Quantity::new("3800m");
+        let expected = ParsedQuantity::parse("3800m").unwrap().approximate_f64();
+        assert_eq!(q.approximate_f64(), Ok(expected));
+        assert_eq!(q.approximate_f64(), Ok(expected));
+        let bad = Quantity::new("4x");
+        assert!(bad.approximate_f64().is_err());
+        assert!(bad.approximate_f64().is_err());
+        // A clone made after the first read keeps the value; equality is the string's.
+        assert_eq!(q.clone(), Quantity::from("3800m"));
+        assert_ne!(Quantity::from("3.8"), Quantity::from("3800m"));
+        assert_eq!(serde_json::to_string(&q).unwrap(), r#""3800m""#);
+        assert_eq!(
+            serde_json::from_str::<Quantity>(r#""16Gi""#).unwrap(),
+            "16Gi".into()
+        );
+        assert_eq!(format!("{q:?}"), r#"Quantity("3800m")"#);
     }
 }

@@ -5,6 +5,7 @@ use crate::explain::{
     ClusterExplanation, Explanation, FilterStep, PrioritizerStep, ScoreTerm, Verdict,
 };
 use crate::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use crate::index::SnapshotIndex;
 use crate::model::{
     ClusterDecision, IntOrString, ManagedCluster, Placement, PlacementDecision, ScoreCoordinate,
     Snapshot,
@@ -324,7 +325,7 @@ impl Scheduler {
         snapshot: &Snapshot,
         now: Timestamp,
     ) -> Result<ScheduleOutcome, ScheduleError> {
-        self.schedule_inner(placement, snapshot, now, false)
+        self.schedule_inner(placement, &SnapshotIndex::new(snapshot), now, false)
     }
 
     /// [`schedule`](Self::schedule), with [`Explanation::clusters`] filled in: for every
@@ -336,42 +337,46 @@ impl Scheduler {
         snapshot: &Snapshot,
         now: Timestamp,
     ) -> Result<ScheduleOutcome, ScheduleError> {
-        self.schedule_inner(placement, snapshot, now, true)
+        self.schedule_inner(placement, &SnapshotIndex::new(snapshot), now, true)
     }
 
-    fn schedule_inner(
+    /// [`schedule`](Self::schedule) against an index built once for many placements (see
+    /// [`SnapshotIndex`]); the outcome is the same.
+    pub fn schedule_indexed(
         &self,
         placement: &Placement,
-        snapshot: &Snapshot,
+        index: &SnapshotIndex<'_>,
+        now: Timestamp,
+    ) -> Result<ScheduleOutcome, ScheduleError> {
+        self.schedule_inner(placement, index, now, false)
+    }
+
+    /// [`explain`](Self::explain) against an index built once for many placements.
+    pub fn explain_indexed(
+        &self,
+        placement: &Placement,
+        index: &SnapshotIndex<'_>,
+        now: Timestamp,
+    ) -> Result<ScheduleOutcome, ScheduleError> {
+        self.schedule_inner(placement, index, now, true)
+    }
+
+    fn schedule_inner<'s>(
+        &self,
+        placement: &Placement,
+        index: &SnapshotIndex<'s>,
         now: Timestamp,
         detail: bool,
     ) -> Result<ScheduleOutcome, ScheduleError> {
         let mut ex = Explanation::default();
-
-        // Deduplicate clusters by name (the last wins, like an informer store).
-        let mut last: HashMap<&str, usize> = HashMap::default();
-        last.reserve(snapshot.clusters.len());
-        for (i, c) in snapshot.clusters.iter().enumerate() {
-            last.insert(c.name.as_str(), i);
-        }
-        let unique: Vec<&ManagedCluster> = snapshot
-            .clusters
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| last.get(c.name.as_str()) == Some(i))
-            .map(|(_, c)| c)
-            .collect();
+        let snapshot = index.snapshot();
+        let unique = index.clusters();
 
         // 1. Valid bindings in the placement namespace, eligible sets, available clusters.
-        let set_names: HashSet<&str> = snapshot
-            .cluster_sets
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
         let bindings: Vec<&str> = snapshot
             .bindings
             .iter()
-            .filter(|b| b.namespace == placement.namespace && set_names.contains(b.name.as_str()))
+            .filter(|b| b.namespace == placement.namespace && index.cluster_set(&b.name).is_some())
             .map(|b| b.name.as_str())
             .collect();
         ex.bindings = bindings.iter().map(|s| (*s).to_owned()).collect();
@@ -391,9 +396,17 @@ impl Scheduler {
         // nothing downstream depends on it).
         let mut member = vec![false; unique.len()];
         for set_name in &eligible {
-            let Some(set) = snapshot.cluster_sets.iter().find(|s| s.name == *set_name) else {
+            let Some(set) = index.cluster_set(set_name) else {
                 continue;
             };
+            if is_exclusive(set) {
+                for &i in index.with_set_label(&set.name) {
+                    if let Some(m) = member.get_mut(i as usize) {
+                        *m = true;
+                    }
+                }
+                continue;
+            }
             let selector = cluster_set_selector(set)?;
             for (i, c) in unique.iter().enumerate() {
                 if !member[i] && selector.matches(&c.labels) {
@@ -401,7 +414,7 @@ impl Scheduler {
                 }
             }
         }
-        let candidates: Vec<&ManagedCluster> = unique
+        let candidates: Vec<&'s ManagedCluster> = unique
             .iter()
             .zip(&member)
             .filter(|(c, m)| **m && !c.deleting)
@@ -409,7 +422,7 @@ impl Scheduler {
             .collect();
         ex.candidates = candidates.len();
 
-        let cx = ScheduleContext::new(placement, snapshot, now);
+        let cx = ScheduleContext::with_index(placement, index, now);
         let mut verdicts: HashMap<&str, Verdict> = HashMap::default();
         let mut terms: HashMap<&str, (Vec<ScoreTerm>, i64, usize)> = HashMap::default();
 
@@ -779,6 +792,14 @@ fn coordinate_name(c: &ScoreCoordinate) -> String {
 }
 
 /// sdk-go `BuildClusterSelector`.
+/// Whether a set selects by the exclusive `cluster-set` label (its members are indexed).
+fn is_exclusive(set: &crate::model::ManagedClusterSet) -> bool {
+    matches!(
+        set.cluster_selector.selector_type.as_str(),
+        "" | "ExclusiveClusterSetLabel"
+    )
+}
+
 fn cluster_set_selector(set: &crate::model::ManagedClusterSet) -> Result<Selector, ScheduleError> {
     let sel = &set.cluster_selector;
     match sel.selector_type.as_str() {

@@ -133,6 +133,27 @@ proptest! {
         prop_assert_eq!(fast, slow);
     }
 
+    /// One index serves every placement of a snapshot with the outcomes of fresh runs.
+    #[test]
+    fn shared_index_schedules_like_fresh_runs(seed in any::<u64>()) {
+        let (p, s) = scenario(&mut Rng::new(seed), now());
+        let index = SnapshotIndex::new(&s);
+        let scheduler = Scheduler::default();
+        let mut placements = vec![p.clone()];
+        for pd in &s.placement_decisions {
+            if let Some(name) = pd.placement_label() {
+                let mut q = p.clone();
+                q.namespace = pd.namespace.clone();
+                q.name = name.to_owned();
+                placements.push(q);
+            }
+        }
+        for q in &placements {
+            prop_assert_eq!(scheduler.schedule_indexed(q, &index, now()), scheduler.schedule(q, &s, now()));
+            prop_assert_eq!(scheduler.explain_indexed(q, &index, now()), scheduler.explain(q, &s, now()));
+        }
+    }
+
     /// Snapshots round-trip through JSON and schedule the same (what-if replay).
     #[test]
     fn snapshot_round_trip(seed in any::<u64>()) {

@@ -1,6 +1,5 @@
-use crate::fxhash::FxHashMap;
 use crate::model::ManagedCluster;
-use crate::plugin::{PluginError, Prioritizer, ScheduleContext, Scores, is_own_decision};
+use crate::plugin::{PluginError, Prioritizer, ScheduleContext, Scores};
 use crate::plugins::go_f64_to_i64;
 
 /// `Balance`: fewer decisions of *other* placements (all namespaces) means a higher score.
@@ -35,27 +34,15 @@ impl Prioritizer for Balance {
         cx: &ScheduleContext<'_>,
         clusters: &[&ManagedCluster],
     ) -> Result<Scores, PluginError> {
-        let placement = cx.placement();
-        let mut counts: FxHashMap<&str, i64> = FxHashMap::default();
-        let mut max = 0i64;
-        for pd in &cx.snapshot().placement_decisions {
-            if is_own_decision(placement, pd) {
-                continue;
-            }
-            for d in &pd.decisions {
-                let n = counts.entry(d.cluster_name.as_str()).or_insert(0);
-                *n += 1;
-                max = max.max(*n);
-            }
-        }
+        let max = cx.max_other_decision_count();
         let values = clusters
             .iter()
             .map(|c| {
-                Some(
-                    counts
-                        .get(c.name.as_str())
-                        .map_or(100, |&n| balance_score(n, max)),
-                )
+                // A cluster no other placement chose is not in upstream's count map: 100.
+                Some(match cx.other_decision_count(&c.name) {
+                    0 => 100,
+                    n => balance_score(n, max),
+                })
             })
             .collect();
         Ok(Scores::new(values))

@@ -62,6 +62,10 @@ const CEL: &[&str] = &[
     r#"managedCluster.metadata.name.matches("^c[0-9]+$")"#,
     r#"size(managedCluster.spec.taints) > 0"#,
     r#"managedCluster.metadata.labels.env != "dev""#,
+    // More shapes of the native subset (see ocm-placement's cel module).
+    r#"has(managedCluster.metadata.labels.zone) && managedCluster.metadata.labels.zone != "b""#,
+    r#"!(managedCluster.metadata.labels["env"] in ["prod", "test"]) || managedCluster.metadata.name.endsWith("3")"#,
+    r#"managedCluster.status.allocatable["cpu"] == "4" || managedCluster.status.capacity.memory.contains("Gi")"#,
 ];
 
 fn ago(now: Timestamp, secs: i64) -> Option<Timestamp> {
