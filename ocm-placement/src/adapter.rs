@@ -792,7 +792,10 @@ mod tests {
         // AddOn 90 × 5, plus the additive defaults: Balance 100 (nothing decided on the hub)
         // and Steady 0 (not decided before).
         assert_eq!(outcome.scores[0], 5 * 90 + 100);
-        assert_eq!(build_placement_decisions(&outcome, &p, false), [pd.clone()]);
+        assert_eq!(
+            build_placement_decisions(&outcome, &p, false),
+            std::slice::from_ref(&pd)
+        );
         let wire = serde_json::to_value(&pd).unwrap();
         assert_eq!(wire["status"]["decisions"][0].get("score"), None, "{wire}");
         // Back into the core, the page is unchanged.

@@ -11,9 +11,15 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::events::v1::Event;
 use kube::Client;
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{
+    Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams,
+};
 use ocm_api::cluster::v1::{ManagedCluster, ManagedClusterSpec, Taint, TaintEffect};
+use ocm_api::cluster::v1alpha1::{
+    AddOnPlacementScore, AddOnPlacementScoreItem, AddOnPlacementScoreStatus,
+};
 use ocm_api::cluster::v1beta1::{Placement, PlacementDecision};
 use ocm_api::cluster::v1beta2::{
     ManagedClusterSet, ManagedClusterSetBinding, ManagedClusterSetBindingSpec,
@@ -94,6 +100,94 @@ async fn chosen(client: &Client, placement: &str) -> Result<Vec<String>, kube::E
         .collect();
     all.sort();
     Ok(all)
+}
+
+/// The events of `reason` about placement `placement`, related to the decision `decision`.
+async fn events(
+    client: &Client,
+    placement: &str,
+    reason: &str,
+    decision: &str,
+) -> Result<Vec<Event>, kube::Error> {
+    let api: Api<Event> = Api::namespaced(client.clone(), NS);
+    Ok(api
+        .list(&ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .filter(|e| {
+            e.reason.as_deref() == Some(reason)
+                && e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some(placement)
+                && e.related.as_ref().and_then(|r| r.name.as_deref()) == Some(decision)
+        })
+        .collect())
+}
+
+/// Waits for an event and checks its type, action, involved objects and reporter; returns it.
+async fn expect_event(
+    client: &Client,
+    placement: &Placement,
+    (reason, action, type_): (&str, &str, &str),
+    decision: &str,
+    reporter: &str,
+) -> Result<Event, Box<dyn std::error::Error>> {
+    let name = placement.metadata.name.as_deref().unwrap_or_default();
+    eventually(
+        &format!("{reason} event of {name} for {decision}"),
+        || async {
+            let got = events(client, name, reason, decision).await?;
+            Ok(if got.is_empty() {
+                Err("none".to_owned())
+            } else {
+                Ok(())
+            })
+        },
+    )
+    .await?;
+    let e = events(client, name, reason, decision)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or("no event")?;
+    assert_eq!(e.type_.as_deref(), Some(type_), "{e:?}");
+    assert_eq!(e.action.as_deref(), Some(action), "{e:?}");
+    assert_eq!(e.reporting_controller.as_deref(), Some(reporter), "{e:?}");
+    let regarding = e.regarding.clone().ok_or("no regarding")?;
+    assert_eq!(
+        (
+            regarding.api_version.as_deref(),
+            regarding.kind.as_deref(),
+            regarding.namespace.as_deref(),
+            regarding.uid.as_ref(),
+        ),
+        (
+            Some("cluster.open-cluster-management.io/v1beta1"),
+            Some("Placement"),
+            Some(NS),
+            placement.metadata.uid.as_ref(),
+        ),
+        "{e:?}"
+    );
+    let related = e.related.clone().ok_or("no related")?;
+    assert_eq!(related.kind.as_deref(), Some("PlacementDecision"), "{e:?}");
+    Ok(e)
+}
+
+/// The decisions of a page as the apiserver stores them (raw JSON, to see absent fields).
+async fn raw_decisions(
+    client: &Client,
+    page: &str,
+) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        client.clone(),
+        NS,
+        &ApiResource::erase::<PlacementDecision>(&()),
+    );
+    let d = api.get(page).await?;
+    Ok(d.data["status"]["decisions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default())
 }
 
 /// `(status, reason)` of a placement condition.
@@ -223,6 +317,55 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
     })
     .await?;
     let web = placements.get("web").await?;
+
+    // Upstream's events, about the placement and related to the page; the reporter defaults
+    // to the field manager.
+    const REPORTER: &str = "ocm-placement-test";
+    let created = expect_event(
+        &client,
+        &web,
+        ("DecisionCreate", "DecisionCreated", "Normal"),
+        "web-decision-1",
+        REPORTER,
+    )
+    .await?;
+    assert_eq!(
+        created.note.as_deref(),
+        Some("Decision web-decision-1 is created with placement web in namespace apps")
+    );
+    let updated = expect_event(
+        &client,
+        &web,
+        ("DecisionUpdate", "DecisionUpdated", "Normal"),
+        "web-decision-1",
+        REPORTER,
+    )
+    .await?;
+    assert_eq!(
+        updated.note.as_deref(),
+        Some("Decision web-decision-1 is updated with placement web in namespace apps")
+    );
+    let scored = expect_event(
+        &client,
+        &web,
+        ("ScoreUpdate", "ScoreUpdated", "Normal"),
+        "web-decision-1",
+        REPORTER,
+    )
+    .await?;
+    // `name:score ` for the chosen clusters, sorted by name.
+    let note = scored.note.unwrap_or_default();
+    let names: Vec<&str> = note
+        .split_whitespace()
+        .filter_map(|item| item.split_once(':').map(|(n, _)| n))
+        .collect();
+    assert_eq!(names, ["c1", "c2"], "{note:?}");
+    assert!(note.ends_with(' '), "{note:?}");
+    // Scores are not written by default: the decisions are upstream's.
+    let raw = raw_decisions(&client, "web-decision-1").await?;
+    assert_eq!(raw.len(), 2, "{raw:?}");
+    assert!(raw.iter().all(|d| d.get("score").is_none()), "{raw:?}");
+
     let pd = Api::<PlacementDecision>::namespaced(client.clone(), NS)
         .get("web-decision-1")
         .await?;
@@ -454,6 +597,18 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
         )
     })
     .await?;
+    let deleted = expect_event(
+        &client,
+        &web,
+        ("DecisionDelete", "DecisionDeleted", "Normal"),
+        "web-decision-2",
+        REPORTER,
+    )
+    .await?;
+    assert_eq!(
+        deleted.note.as_deref(),
+        Some("Decision web-decision-2 is deleted with placement web in namespace apps")
+    );
     // Without any binding: one empty page, upstream's reason.
     bindings.delete("tol", &DeleteParams::default()).await?;
     eventually("web to have no binding", || async {
@@ -482,6 +637,221 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
 
     controller.abort();
     let _ = controller.await;
+
+    scores_are_written_when_asked(&client).await?;
+
     env.stop()?;
+    Ok(())
+}
+
+/// A second controller run, with `write_decision_scores`: each decision carries its cluster's
+/// total score, as `Scheduler::schedule` computes it on the same hub state.
+async fn scores_are_written_when_asked(client: &Client) -> TestResult {
+    const SCORED: &str = "scored";
+    const REPORTER: &str = "scores-test";
+    let sets: Api<ManagedClusterSet> = Api::all(client.clone());
+    sets.create(
+        &PostParams::default(),
+        &ManagedClusterSet::new(SCORED, ManagedClusterSetSpec::default()),
+    )
+    .await?;
+    let bindings: Api<ManagedClusterSetBinding> = Api::namespaced(client.clone(), NS);
+    let mut binding = ManagedClusterSetBinding::new(
+        SCORED,
+        ManagedClusterSetBindingSpec {
+            cluster_set: SCORED.into(),
+        },
+    );
+    binding.metadata.namespace = Some(NS.into());
+    bindings.create(&PostParams::default(), &binding).await?;
+    let clusters: Api<ManagedCluster> = Api::all(client.clone());
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    // An AddOn score per cluster, in the cluster's namespace.
+    for (name, cpu) in [("s1", 10), ("s2", 50), ("s3", 30)] {
+        clusters
+            .create(&PostParams::default(), &cluster(name, SCORED))
+            .await?;
+        let mut ns = Namespace::default();
+        ns.metadata.name = Some(name.into());
+        namespaces.create(&PostParams::default(), &ns).await?;
+        let scores: Api<AddOnPlacementScore> = Api::namespaced(client.clone(), name);
+        let mut score = AddOnPlacementScore::new("load");
+        score.metadata.namespace = Some(name.into());
+        scores.create(&PostParams::default(), &score).await?;
+        score.status = Some(AddOnPlacementScoreStatus {
+            scores: Some(vec![AddOnPlacementScoreItem {
+                name: "cpu".into(),
+                value: cpu,
+            }]),
+            valid_until: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1),
+            )),
+            ..Default::default()
+        });
+        scores
+            .patch_status(
+                "load",
+                &PatchParams::apply("test").force(),
+                &Patch::Apply(&score),
+            )
+            .await?;
+    }
+    let placements: Api<Placement> = Api::namespaced(client.clone(), NS);
+    placements
+        .create(
+            &PostParams::default(),
+            &placement(
+                "ranked",
+                json!({"clusterSets": [SCORED], "numberOfClusters": 2,
+                    "prioritizerPolicy": {"mode": "Exact", "configurations": [
+                        {"scoreCoordinate": {"type": "AddOn",
+                            "addOn": {"resourceName": "load", "scoreName": "cpu"}},
+                         "weight": 2}]}}),
+            )?,
+        )
+        .await?;
+    // The default prioritizers (Balance and Steady) on the same clusters: scores that depend
+    // on `ranked`'s decisions and on its own.
+    placements
+        .create(
+            &PostParams::default(),
+            &placement(
+                "spread",
+                json!({"clusterSets": [SCORED], "numberOfClusters": 2}),
+            )?,
+        )
+        .await?;
+
+    let controller = tokio::spawn(controller::run(
+        client.clone(),
+        Config::default()
+            .field_manager("ocm-placement-test")
+            .reporting_controller(REPORTER)
+            .write_decision_scores(true),
+    ));
+
+    // cpu × 2: s2 100, s3 60 (s1's 20 is not chosen).
+    eventually("ranked to carry its scores", || async {
+        let raw = raw_decisions(client, "ranked-decision-1").await?;
+        let mut got: Vec<(String, i64)> = raw
+            .iter()
+            .map(|d| {
+                (
+                    d["clusterName"].as_str().unwrap_or_default().to_owned(),
+                    d["score"].as_i64().unwrap_or(i64::MIN),
+                )
+            })
+            .collect();
+        got.sort();
+        Ok(if got == [("s2".to_owned(), 100), ("s3".to_owned(), 60)] {
+            Ok(())
+        } else {
+            Err(format!("{raw:?}"))
+        })
+    })
+    .await?;
+
+    // The same as the scheduler on the hub's state, for every placement (the default
+    // prioritizers of `web` and `tolerant` included).
+    eventually("every decision's score to be the scheduler's", || async {
+        let mut mismatches = Vec::new();
+        let ps = placements.list(&ListParams::default()).await?.items;
+        let hub_clusters = clusters.list(&ListParams::default()).await?.items;
+        let hub_sets = sets.list(&ListParams::default()).await?.items;
+        let hub_bindings = Api::<ManagedClusterSetBinding>::all(client.clone())
+            .list(&ListParams::default())
+            .await?
+            .items;
+        let hub_scores = Api::<AddOnPlacementScore>::all(client.clone())
+            .list(&ListParams::default())
+            .await?
+            .items;
+        let hub_decisions = Api::<PlacementDecision>::all(client.clone())
+            .list(&ListParams::default())
+            .await?
+            .items;
+        let snapshot = ocm_placement::adapter::build_snapshot(
+            &hub_clusters,
+            &hub_sets,
+            &hub_bindings,
+            &hub_scores,
+            &hub_decisions,
+        )?;
+        for p in ps.iter().filter(|p| {
+            p.metadata.name.as_deref() != Some("off")
+                && p.metadata.name.as_deref() != Some("broken")
+        }) {
+            let name = p.metadata.name.clone().unwrap_or_default();
+            let outcome = ocm_placement::Scheduler::default().schedule(
+                &p.try_into()?,
+                &snapshot,
+                jiff::Timestamp::now(),
+            )?;
+            let mut want: Vec<(String, i64)> = outcome
+                .decisions
+                .iter()
+                .cloned()
+                .zip(outcome.scores.iter().copied())
+                .collect();
+            want.sort();
+            let mut got: Vec<(String, i64)> = hub_decisions
+                .iter()
+                .filter(|d| {
+                    d.metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get(labels::PLACEMENT))
+                        == Some(&name)
+                })
+                .flat_map(|d| d.status.clone().unwrap_or_default().decisions)
+                .map(|c| (c.cluster_name, c.score))
+                .collect();
+            got.sort();
+            if got != want {
+                mismatches.push(format!("{name}: got {got:?}, scheduler {want:?}"));
+            }
+            if name == "spread" && (got.len() != 2 || got.iter().all(|(_, s)| *s == 0)) {
+                mismatches.push(format!("spread: expected two scored clusters, got {got:?}"));
+            }
+        }
+        Ok(if mismatches.is_empty() {
+            Ok(())
+        } else {
+            Err(mismatches.join("; "))
+        })
+    })
+    .await?;
+
+    // The score event lists the chosen clusters by name, under the configured reporter.
+    let ranked = placements.get("ranked").await?;
+    let e = expect_event(
+        client,
+        &ranked,
+        ("ScoreUpdate", "ScoreUpdated", "Normal"),
+        "ranked-decision-1",
+        REPORTER,
+    )
+    .await?;
+    assert_eq!(e.note.as_deref(), Some("s2:100 s3:60 "));
+
+    // Writing the scores settled: the page is not rewritten again and again.
+    let decisions: Api<PlacementDecision> = Api::namespaced(client.clone(), NS);
+    let version = decisions
+        .get("ranked-decision-1")
+        .await?
+        .metadata
+        .resource_version;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        decisions
+            .get("ranked-decision-1")
+            .await?
+            .metadata
+            .resource_version,
+        version
+    );
+
+    controller.abort();
+    let _ = controller.await;
     Ok(())
 }

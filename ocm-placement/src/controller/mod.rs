@@ -30,9 +30,6 @@
 //! exponential backoff from 5 ms to 1000 s, as upstream's work queue does. After a watch is
 //! re-listed (a `410 Gone`, an apiserver restart) every placement is reconciled again.
 //!
-//! Differences from upstream: no Kubernetes events are recorded, and `ClusterDecision.score` is
-//! not written.
-//!
 //! ```no_run
 //! use ocm_placement::controller::{self, Config};
 //!
@@ -44,11 +41,67 @@
 //! # }
 //! ```
 //!
+//! # Events
+//!
+//! Unless [`Config::record_events`] is off, the controller records the `events.k8s.io/v1`
+//! events upstream's scheduling controller records (read from ocm v1.3.1), each about
+//! (`regarding`) the placement and related to one of its `PlacementDecision`s, in the
+//! placement's namespace, with `reportingController` [`Config::reporting_controller`]:
+//!
+//! | reason | action | type | when | note |
+//! |---|---|---|---|---|
+//! | `DecisionCreate` | `DecisionCreated` | Normal | a page was created | `Decision <page> is created with placement <placement> in namespace <ns>` |
+//! | `DecisionUpdate` | `DecisionUpdated` | Normal | a page's decisions changed (a new page with clusters included) | `Decision <page> is updated with placement <placement> in namespace <ns>` |
+//! | `DecisionUpdate` | `DecisionUpdated` | Warning | the same, when a plugin warned (an expired `AddOnPlacementScore`) | the same, then `: <message> in plugin <plugin>` |
+//! | `ScoreUpdate` | `ScoreUpdated` | Normal | after each `DecisionUpdate`, when clusters were chosen | `<cluster>:<score> ` for each cluster, sorted by name, cut with `......` before 1000 bytes |
+//! | `DecisionDelete` | `DecisionDeleted` | Normal | a stale page was deleted | `Decision <page> is deleted with placement <placement> in namespace <ns>` |
+//!
+//! As upstream v1.3, nothing is recorded when a page is unchanged or only its labels change
+//! (v1.2 recorded `DecisionUpdate` and `ScoreUpdate` exactly when a page's decisions did *not*
+//! change, and listed the scores in Go's random map order). Events are aggregated into series by kube-runtime's [`Recorder`] (which, like
+//! client-go's, keeps the first note of a series). Recording never fails a reconcile: a failure
+//! is logged as a warning.
+//!
+//! [`Recorder`]: kube::runtime::events::Recorder
+//!
+//! # Differences from upstream
+//!
+//! - `ScoreUpdate` lists the chosen clusters (those in the decisions), not every feasible
+//!   cluster: the scheduler's outcome carries the scores of the chosen ones only
+//!   ([`ScheduleOutcome::scores`](crate::ScheduleOutcome::scores)).
+//! - `DecisionDelete` is recorded only when the delete succeeded (upstream also records it
+//!   after a failed delete), and every note is cut to the apiserver's 1024 bytes (upstream bounds
+//!   only `ScoreUpdate`, so a very long plugin warning would be rejected there).
+//! - `DecisionCreate` is decided by the watch cache, as upstream decides by its lister; where
+//!   upstream's create then fails on a stale cache, this server-side apply succeeds and the
+//!   event may be recorded twice.
+//! - Extension, off by default: [`Config::write_decision_scores`] writes each chosen cluster's
+//!   total score into `status.decisions[].score` (`ClusterDecision.score`, API-only upstream:
+//!   its controller never writes it). Off, the `PlacementDecision`s are the ones upstream
+//!   writes, field for field.
+//!
+//! ```no_run
+//! use ocm_placement::controller::{self, Config};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = kube::Client::try_default().await?;
+//! let config = Config::default()
+//!     .field_manager("my-scheduler")
+//!     .reporting_controller("my-scheduler")
+//!     // An extension: `status.decisions[].score` carries each cluster's total score.
+//!     .write_decision_scores(true);
+//! controller::run(client, config).await;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Permissions
 //!
 //! List and watch `managedclusters`, `managedclustersets`, `managedclustersetbindings`,
 //! `placements`, `placementdecisions` and `addonplacementscores`; patch `placements/status`;
-//! patch and delete `placementdecisions`, patch `placementdecisions/status`.
+//! patch and delete `placementdecisions`, patch `placementdecisions/status`; create and patch
+//! `events` in the `events.k8s.io` group (unless [`Config::record_events`] is off; without them
+//! each event is a logged warning).
 //!
 //! Nothing is reconciled until each of these six kinds has been listed once (like upstream's
 //! informer sync), so their CRDs must be installed; a failing watch is logged and retried.
