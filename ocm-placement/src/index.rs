@@ -3,6 +3,7 @@
 use crate::fxhash::FxHashMap;
 use crate::model::{ManagedCluster, ManagedClusterSet, Snapshot};
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Indexes over a [`Snapshot`] that scheduling reuses: the clusters without duplicate names,
 /// the members of each exclusive cluster set, and how many decisions name each cluster.
@@ -35,6 +36,13 @@ pub struct SnapshotIndex<'s> {
     /// Clusters with unique names, in snapshot order (the last of a name wins, like an
     /// informer store).
     unique: Vec<&'s ManagedCluster>,
+    /// Whether each snapshot position holds the cluster that wins its name; `None` when no
+    /// name repeats.
+    is_unique: Option<Vec<bool>>,
+    /// Decision counts by snapshot position (0 for positions that lose their name).
+    decisions_at: Vec<i64>,
+    /// Allocatable CPU and memory by snapshot position, each read on first use.
+    resources: OnceLock<Vec<OnceLock<[Option<f64>; 2]>>>,
     /// Cluster set name → the first set of that name.
     sets: FxHashMap<&'s str, &'s ManagedClusterSet>,
     /// `cluster-set` label value → positions in `unique`, ascending.
@@ -58,18 +66,31 @@ impl fmt::Debug for SnapshotIndex<'_> {
 impl<'s> SnapshotIndex<'s> {
     /// Indexes a snapshot.
     pub fn new(snapshot: &'s Snapshot) -> Self {
+        // Name → last position; most snapshots have no duplicates, so one pass usually suffices.
         let mut last: FxHashMap<&str, usize> = FxHashMap::default();
         last.reserve(snapshot.clusters.len());
+        let mut duplicates = false;
         for (i, c) in snapshot.clusters.iter().enumerate() {
-            last.insert(c.name.as_str(), i);
+            duplicates |= last.insert(c.name.as_str(), i).is_some();
         }
-        let unique: Vec<&ManagedCluster> = snapshot
-            .clusters
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| last.get(c.name.as_str()) == Some(i))
-            .map(|(_, c)| c)
-            .collect();
+        let (unique, is_unique): (Vec<&ManagedCluster>, Option<Vec<bool>>) = if duplicates {
+            let mask: Vec<bool> = snapshot
+                .clusters
+                .iter()
+                .enumerate()
+                .map(|(i, c)| last.get(c.name.as_str()) == Some(&i))
+                .collect();
+            let unique = snapshot
+                .clusters
+                .iter()
+                .zip(&mask)
+                .filter(|(_, u)| **u)
+                .map(|(c, _)| c)
+                .collect();
+            (unique, Some(mask))
+        } else {
+            (snapshot.clusters.iter().collect(), None)
+        };
 
         let mut sets: FxHashMap<&str, &ManagedClusterSet> = FxHashMap::default();
         for s in &snapshot.cluster_sets {
@@ -94,10 +115,22 @@ impl<'s> SnapshotIndex<'s> {
         let mut decisions_desc: Vec<(i64, &str)> =
             decisions.iter().map(|(name, n)| (*n, *name)).collect();
         decisions_desc.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        // The same counts by snapshot position (of the cluster that wins its name).
+        let mut decisions_at = vec![0i64; snapshot.clusters.len()];
+        for (name, n) in &decisions {
+            if let Some(&i) = last.get(name)
+                && let Some(slot) = decisions_at.get_mut(i)
+            {
+                *slot = *n;
+            }
+        }
 
         SnapshotIndex {
             snapshot,
             unique,
+            is_unique,
+            decisions_at,
+            resources: OnceLock::new(),
             sets,
             by_set_label,
             decisions,
@@ -131,10 +164,67 @@ impl<'s> SnapshotIndex<'s> {
         self.decisions.get(cluster).copied().unwrap_or(0)
     }
 
+    /// The position in the snapshot's `clusters` of `c`, if `c` is one of them (by address,
+    /// not by name) and wins its name. Plugins receive references into the snapshot, so this
+    /// finds a cluster's indexed data without reading its name.
+    pub(crate) fn position(&self, c: &ManagedCluster) -> Option<usize> {
+        let clusters = &self.snapshot.clusters;
+        let size = std::mem::size_of::<ManagedCluster>();
+        let offset =
+            (c as *const ManagedCluster as usize).checked_sub(clusters.as_ptr() as usize)?;
+        if size == 0 || offset % size != 0 {
+            return None;
+        }
+        let i = offset / size;
+        let candidate = clusters.get(i)?;
+        let wins = self
+            .is_unique
+            .as_ref()
+            .is_none_or(|m| m.get(i) == Some(&true));
+        (std::ptr::eq(candidate, c) && wins).then_some(i)
+    }
+
+    /// [`decision_count`](Self::decision_count) of a cluster of the snapshot.
+    pub(crate) fn decision_count_of(&self, c: &ManagedCluster) -> i64 {
+        match self.position(c) {
+            Some(i) => self.decisions_at.get(i).copied().unwrap_or(0),
+            None => self.decision_count(&c.name),
+        }
+    }
+
+    /// The allocatable amount of `cpu` (`resource` 0) or `memory` (1) of a cluster, as
+    /// `ResourceAllocatable` reads it: `None` unless both allocatable and capacity have the
+    /// resource and both parse. Both resources of a cluster are read together on first use,
+    /// then shared by the two prioritizers and every placement scheduled on this index.
+    pub(crate) fn allocatable(&self, c: &ManagedCluster, resource: usize) -> Option<f64> {
+        let Some(i) = self.position(c) else {
+            return allocatable(c, RESOURCES.get(resource)?);
+        };
+        let table = self.resources.get_or_init(|| {
+            std::iter::repeat_with(OnceLock::new)
+                .take(self.snapshot.clusters.len())
+                .collect()
+        });
+        let both = table
+            .get(i)?
+            .get_or_init(|| RESOURCES.map(|r| allocatable(c, r)));
+        both.get(resource).copied().flatten()
+    }
+
     /// Decision counts per cluster name, highest first (ties by name).
     pub(crate) fn decision_counts_desc(&self) -> &[(i64, &'s str)] {
         &self.decisions_desc
     }
+}
+
+/// The resources `ResourceAllocatable` scores, in [`SnapshotIndex::allocatable`]'s order.
+pub(crate) const RESOURCES: [&str; 2] = ["cpu", "memory"];
+
+/// Upstream `getClusterResource`: allocatable, when capacity also has the resource.
+fn allocatable(c: &ManagedCluster, resource: &str) -> Option<f64> {
+    let a = c.allocatable.get(resource)?.approximate_f64().ok()?;
+    c.capacity.get(resource)?.approximate_f64().ok()?;
+    Some(a)
 }
 
 #[cfg(test)]
@@ -168,5 +258,19 @@ mod tests {
         assert_eq!(ix.decision_count("a"), 1);
         assert_eq!(ix.decision_count("b"), 0);
         assert_eq!(ix.decision_counts_desc(), [(2, "z"), (1, "a")]);
+        // By address: the winning "a" has its count, the losing one and a copy are looked up
+        // by name.
+        assert_eq!(ix.position(&s.clusters[2]), Some(2));
+        assert_eq!(ix.position(&s.clusters[0]), None);
+        assert_eq!(ix.decision_count_of(&s.clusters[2]), 1);
+        assert_eq!(ix.decision_count_of(&s.clusters[0]), 1);
+        let copy = s.clusters[1].clone();
+        assert_eq!(ix.position(&copy), None);
+        assert_eq!(ix.decision_count_of(&copy), 0);
+        let unique = Snapshot::new()
+            .with_cluster(ManagedCluster::new("a"))
+            .with_cluster(ManagedCluster::new("b"));
+        let ix = SnapshotIndex::new(&unique);
+        assert_eq!(ix.position(&unique.clusters[1]), Some(1));
     }
 }

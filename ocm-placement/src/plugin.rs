@@ -118,16 +118,20 @@ impl<'a> ScheduleContext<'a> {
 
     /// Whether `cluster` is in this placement's existing decisions.
     pub fn is_decided(&self, cluster: &str) -> bool {
-        self.own_decisions.contains_key(cluster)
+        !self.own_decisions.is_empty() && self.own_decisions.contains_key(cluster)
     }
 
     /// How many decisions of *other* placements (any namespace) name `cluster`.
-    pub fn other_decision_count(&self, cluster: &str) -> i64 {
-        let all = self.index().decision_count(cluster);
+    pub fn other_decision_count(&self, cluster: &ManagedCluster) -> i64 {
+        let all = self.index().decision_count_of(cluster);
         if all == 0 || self.own_decisions.is_empty() {
             return all;
         }
-        all - self.own_decisions.get(cluster).copied().unwrap_or(0)
+        all - self
+            .own_decisions
+            .get(cluster.name.as_str())
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The highest [`other_decision_count`](Self::other_decision_count) of any cluster

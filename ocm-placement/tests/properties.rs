@@ -154,6 +154,29 @@ proptest! {
         }
     }
 
+    /// Earlier clusters of the same name are ignored (the last wins, like an informer store),
+    /// whatever they hold.
+    #[test]
+    fn shadowed_duplicates_change_nothing(seed in any::<u64>()) {
+        let (p, s) = scenario(&mut Rng::new(seed), now());
+        let mut shadowed = s.clone();
+        let decoys: Vec<ManagedCluster> = s
+            .clusters
+            .iter()
+            .map(|c| {
+                let mut d = ManagedCluster::new(c.name.clone())
+                    .with_label("env", "decoy")
+                    .with_resource("cpu", "999", "999")
+                    .with_resource("memory", "1Ti", "1Ti");
+                d.labels.extend(c.labels.clone());
+                d.deleting = !c.deleting;
+                d
+            })
+            .collect();
+        shadowed.clusters = decoys.into_iter().chain(s.clusters.iter().cloned()).collect();
+        prop_assert_eq!(run(&p, &shadowed), run(&p, &s));
+    }
+
     /// Snapshots round-trip through JSON and schedule the same (what-if replay).
     #[test]
     fn snapshot_round_trip(seed in any::<u64>()) {

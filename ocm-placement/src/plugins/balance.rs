@@ -39,7 +39,7 @@ impl Prioritizer for Balance {
             .iter()
             .map(|c| {
                 // A cluster no other placement chose is not in upstream's count map: 100.
-                Some(match cx.other_decision_count(&c.name) {
+                Some(match cx.other_decision_count(c) {
                     0 => 100,
                     n => balance_score(n, max),
                 })

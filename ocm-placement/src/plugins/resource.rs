@@ -11,7 +11,8 @@ use crate::plugins::go_f64_to_i64;
 #[derive(Debug, Clone)]
 pub struct ResourceAllocatable {
     name: &'static str,
-    resource: &'static str,
+    /// Position in `crate::index::RESOURCES`.
+    resource: usize,
 }
 
 impl ResourceAllocatable {
@@ -19,7 +20,7 @@ impl ResourceAllocatable {
     pub fn cpu() -> Self {
         ResourceAllocatable {
             name: crate::prioritizers::RESOURCE_ALLOCATABLE_CPU,
-            resource: "cpu",
+            resource: 0,
         }
     }
 
@@ -27,14 +28,8 @@ impl ResourceAllocatable {
     pub fn memory() -> Self {
         ResourceAllocatable {
             name: crate::prioritizers::RESOURCE_ALLOCATABLE_MEMORY,
-            resource: "memory",
+            resource: 1,
         }
-    }
-
-    fn allocatable(&self, c: &ManagedCluster) -> Option<f64> {
-        let a = c.allocatable.get(self.resource)?.approximate_f64().ok()?;
-        c.capacity.get(self.resource)?.approximate_f64().ok()?;
-        Some(a)
     }
 }
 
@@ -45,10 +40,14 @@ impl Prioritizer for ResourceAllocatable {
 
     fn score(
         &self,
-        _cx: &ScheduleContext<'_>,
+        cx: &ScheduleContext<'_>,
         clusters: &[&ManagedCluster],
     ) -> Result<Scores, PluginError> {
-        let alloc: Vec<Option<f64>> = clusters.iter().map(|c| self.allocatable(c)).collect();
+        let index = cx.index();
+        let alloc: Vec<Option<f64>> = clusters
+            .iter()
+            .map(|c| index.allocatable(c, self.resource))
+            .collect();
         let mut min = f64::INFINITY;
         let mut max = f64::NEG_INFINITY;
         let mut any = false;
