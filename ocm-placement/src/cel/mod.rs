@@ -6,6 +6,11 @@
 //! Kubernetes CEL libraries (kube-cel: strings, lists, sets, regex, URLs, IP/CIDR, semver,
 //! format, quantity).
 //!
+//! Expressions made only of label, name and allocatable/capacity string tests (`==`, `!=`,
+//! `in`, `has()`, `startsWith`/`endsWith`/`contains`, `&&`, `||`, `!`) are evaluated natively,
+//! with the engine's results, errors included (a property test compares the two); the others
+//! go to the engine, which needs the cluster converted into CEL values for every cluster.
+//!
 //! Differences from cel-go, documented gaps:
 //! - the Rust CEL engine only parses: type errors that cel-go reports at compile time
 //!   (`Misconfigured`) surface here at evaluation, where they make the cluster not match;
