@@ -67,7 +67,10 @@
 //! - a Go field without `omitempty` is always written (`hubAcceptsClient`,
 //!   `ClusterDecision.reason`, `Taint.timeAdded` as `null` when unset, …); a slice or map among
 //!   them is written as `[]`/`{}` where Go would write `null` for a nil one, and `null` is read as
-//!   empty;
+//!   empty. Exception: a pointer that Go marshals as `null` into a field whose schema is not
+//!   nullable (`AddOnPlacementScore.status.validUntil`, the add-on `desiredConfig`,
+//!   `lastAppliedConfig` and `lastKnownGoodConfig`) is omitted when unset: the apiserver
+//!   prunes that `null` on create and update, and server-side apply rejects it;
 //! - a field with `omitempty` is an `Option` (or an empty collection) and is omitted when unset;
 //! - enums that the CRDs restrict are Rust enums with upstream's exact strings;
 //! - int-or-string values and quantities keep their form; free-form content (ManifestWork

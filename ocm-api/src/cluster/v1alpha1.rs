@@ -104,8 +104,10 @@ pub struct AddOnPlacementScoreStatus {
     pub scores: Option<Vec<AddOnPlacementScoreItem>>,
 
     /// When the scores stop being valid; after it placement ignores them. `None` means they never
-    /// expire. Go always writes this field (`null` when unset), and so does this type.
-    #[serde(default)]
+    /// expire. Omitted when `None`: Go marshals `null` (no `omitempty`), which the apiserver
+    /// prunes on create and update, and which server-side apply rejects for this non-nullable
+    /// field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<Time>,
 }
 
@@ -392,9 +394,12 @@ mod tests {
         let minimal: AddOnPlacementScore =
             round_trip("v1alpha1", "AddOnPlacementScore.minimal.json");
         assert_eq!(minimal.status, Some(AddOnPlacementScoreStatus::default()));
-        // validUntil has no omitempty in Go: it is written as null.
+        // Go marshals validUntil as null; a null reads as None and None is omitted.
         let out = serde_json::to_value(AddOnPlacementScoreStatus::default()).unwrap_or_default();
-        assert_eq!(out, serde_json::json!({"validUntil": null}));
+        assert_eq!(out, serde_json::json!({}));
+        let null: AddOnPlacementScoreStatus =
+            serde_json::from_value(serde_json::json!({"validUntil": null})).unwrap_or_default();
+        assert_eq!(null, AddOnPlacementScoreStatus::default());
     }
 
     #[test]

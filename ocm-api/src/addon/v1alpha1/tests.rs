@@ -68,7 +68,7 @@ fn managed_cluster_addon_always_writes_status() {
 }
 
 #[test]
-fn config_reference_writes_nil_pointers_as_null() {
+fn config_reference_omits_unset_configs() {
     let reference = ConfigReference {
         config_group_resource: ConfigGroupResource {
             group: String::new(),
@@ -84,9 +84,16 @@ fn config_reference_writes_nil_pointers_as_null() {
         serde_json::to_value(&reference).expect("serializable"),
         serde_json::json!({
             "group": "", "resource": "configmaps", "name": "cfg",
-            "lastObservedGeneration": 0, "desiredConfig": null, "lastAppliedConfig": null
+            "lastObservedGeneration": 0
         })
     );
+    // Go marshals the unset pointers as null; null reads as None.
+    let from_go: ConfigReference = serde_json::from_value(serde_json::json!({
+        "group": "", "resource": "configmaps", "name": "cfg",
+        "lastObservedGeneration": 0, "desiredConfig": null, "lastAppliedConfig": null
+    }))
+    .expect("Go's form decodes");
+    assert_eq!(from_go, reference);
 }
 
 #[test]

@@ -244,7 +244,9 @@ pub struct DefaultConfigReference {
     #[serde(flatten)]
     pub config_group_resource: ConfigGroupResource,
 
-    /// The desired configuration and its spec hash. Always written (`null` when unset).
+    /// The desired configuration and its spec hash. Omitted when unset (Go marshals `null`, which the apiserver prunes and server-side apply
+    /// rejects for this non-nullable field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desired_config: Option<ConfigSpecHash>,
 }
 
@@ -256,14 +258,20 @@ pub struct InstallConfigReference {
     #[serde(flatten)]
     pub config_group_resource: ConfigGroupResource,
 
-    /// The desired configuration and its spec hash. Always written (`null` when unset).
+    /// The desired configuration and its spec hash. Omitted when unset (Go marshals `null`, which the apiserver prunes and server-side apply
+    /// rejects for this non-nullable field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desired_config: Option<ConfigSpecHash>,
 
     /// The last configuration known to be good (for canary rollouts, the one last applied
-    /// successfully on the canary placement). Always written (`null` when unset).
+    /// successfully on the canary placement). Omitted when unset (Go marshals `null`, which the apiserver prunes and server-side apply
+    /// rejects for this non-nullable field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_known_good_config: Option<ConfigSpecHash>,
 
     /// The configuration applied successfully on all the placement's `ManagedClusterAddOn`s.
-    /// Always written (`null` when unset).
+    /// Omitted when unset (Go marshals `null`, which the apiserver prunes and server-side apply
+    /// rejects for this non-nullable field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_applied_config: Option<ConfigSpecHash>,
 }

@@ -397,11 +397,15 @@ pub struct ConfigReference {
     #[serde(default)]
     pub last_observed_generation: i64,
 
-    /// The desired configuration and its spec hash. Always written (`null` when unset).
+    /// The desired configuration and its spec hash. Omitted when unset (Go marshals `null`, which the apiserver prunes and server-side apply
+    /// rejects for this non-nullable field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desired_config: Option<ConfigSpecHash>,
 
     /// The configuration applied when the add-on's `ManifestWork` last applied successfully.
-    /// Always written (`null` when unset).
+    /// Omitted when unset (Go marshals `null`, which the apiserver prunes and server-side apply
+    /// rejects for this non-nullable field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_applied_config: Option<ConfigSpecHash>,
 }
 /// How the health of an add-on is checked.
