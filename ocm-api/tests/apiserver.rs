@@ -291,12 +291,14 @@ async fn check_fixture(
             if let Err(e) = api.patch(&name, &params, &Patch::Apply(&main)).await {
                 problems.push(format!("{file}: server-side apply rejected: {e}"));
             }
-            if has_status && !spec_only && ours.get("status").is_some() {
-                if let Err(e) = api.patch_status(&name, &params, &Patch::Apply(&ours)).await {
-                    problems.push(format!(
-                        "{file}: server-side apply of the status rejected: {e}"
-                    ));
-                }
+            if has_status
+                && !spec_only
+                && ours.get("status").is_some()
+                && let Err(e) = api.patch_status(&name, &params, &Patch::Apply(&ours)).await
+            {
+                problems.push(format!(
+                    "{file}: server-side apply of the status rejected: {e}"
+                ));
             }
         }
         Err(e) => problems.push(format!("{file}: fixture does not decode: {e}")),
