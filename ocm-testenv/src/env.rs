@@ -189,6 +189,10 @@ impl TestEnvBuilder {
     /// klusterlet per managed cluster, and waits until every ManagedCluster is
     /// `ManagedClusterConditionAvailable=True` (when auto-accepting).
     ///
+    /// Ports are picked free and then bound by the programs, so another process may take one
+    /// in between; when that happens ([`Error::PortInUse`]) the start is retried on new ports,
+    /// up to three attempts in all, unless [`dir`](Self::dir) was given.
+    ///
     /// Cancel safety: dropping the future stops whatever was started.
     pub async fn start(&self) -> Result<TestEnv> {
         let names = self.names();
@@ -217,40 +221,49 @@ impl TestEnvBuilder {
         }
         let report = self.build.ensure().await?;
         let started = Instant::now();
-        let (dir, tempdir) = match &self.dir {
-            Some(d) => {
-                std::fs::create_dir_all(d).map_err(|e| Error::io("creating", d, e))?;
-                (d.clone(), None)
-            }
-            None => {
-                let t = tempfile::Builder::new()
-                    .prefix("ocm-testenv-")
-                    .tempdir()
-                    .map_err(|e| Error::io("creating", std::env::temp_dir(), e))?;
-                (t.path().to_path_buf(), Some(t))
-            }
-        };
-        let supervisor = Supervisor::new(Some(report.binaries.helper()))?;
         let deadline = Instant::now() + self.timeout;
-        let (hub, managed) = match starter::run(
-            self,
-            &report.binaries,
-            &names,
-            &supervisor,
-            &dir,
-            deadline,
-        )
-        .await
-        {
-            Ok(started) => started,
-            Err(e) => {
-                // Stop everything, but keep the logs the error points at.
-                drop(supervisor);
-                if let Some(t) = tempdir {
-                    let kept = t.keep();
-                    tracing::warn!(dir = %kept.display(), "start-up failed; keeping the environment's directory for its logs");
+        let mut attempt = 1;
+        let (supervisor, dir, tempdir, hub, managed) = loop {
+            let (dir, tempdir) = match &self.dir {
+                Some(d) => {
+                    std::fs::create_dir_all(d).map_err(|e| Error::io("creating", d, e))?;
+                    (d.clone(), None)
                 }
-                return Err(e);
+                None => {
+                    let t = tempfile::Builder::new()
+                        .prefix("ocm-testenv-")
+                        .tempdir()
+                        .map_err(|e| Error::io("creating", std::env::temp_dir(), e))?;
+                    (t.path().to_path_buf(), Some(t))
+                }
+            };
+            let supervisor = Supervisor::new(Some(report.binaries.helper()))?;
+            match starter::run(self, &report.binaries, &names, &supervisor, &dir, deadline).await {
+                Ok((hub, managed)) => break (supervisor, dir, tempdir, hub, managed),
+                // Ports are picked free, then bound by the programs: another process can take
+                // one in between. Start again on new ports in a fresh directory (not in a
+                // caller's directory, which would hold the first attempt's etcd data).
+                Err(Error::PortInUse {
+                    component, port, ..
+                }) if tempdir.is_some() && attempt < START_ATTEMPTS => {
+                    drop(supervisor);
+                    tracing::warn!(
+                        %component,
+                        port,
+                        attempt,
+                        "a port was taken while starting; starting again on other ports"
+                    );
+                    attempt += 1;
+                }
+                Err(e) => {
+                    // Stop everything, but keep the logs the error points at.
+                    drop(supervisor);
+                    if let Some(t) = tempdir {
+                        let kept = t.keep();
+                        tracing::warn!(dir = %kept.display(), "start-up failed; keeping the environment's directory for its logs");
+                    }
+                    return Err(e);
+                }
             }
         };
         Ok(TestEnv {
@@ -264,6 +277,9 @@ impl TestEnvBuilder {
         })
     }
 }
+
+/// How many times [`TestEnvBuilder::start`] tries when a port it picked is taken meanwhile.
+const START_ATTEMPTS: u32 = 3;
 
 fn valid_dns_label(s: &str) -> bool {
     !s.is_empty()
