@@ -57,6 +57,29 @@ where
     Err(format!("timed out after {TIMEOUT:?} waiting for {what}; last seen: {last}").into())
 }
 
+/// Creates the exclusive cluster set `name` and its binding in `NS`.
+async fn create_bound_set(
+    client: &Client,
+    name: &str,
+) -> Result<(Api<ManagedClusterSet>, Api<ManagedClusterSetBinding>), Box<dyn std::error::Error>> {
+    let sets: Api<ManagedClusterSet> = Api::all(client.clone());
+    sets.create(
+        &PostParams::default(),
+        &ManagedClusterSet::new(name, ManagedClusterSetSpec::default()),
+    )
+    .await?;
+    let bindings: Api<ManagedClusterSetBinding> = Api::namespaced(client.clone(), NS);
+    let mut binding = ManagedClusterSetBinding::new(
+        name,
+        ManagedClusterSetBindingSpec {
+            cluster_set: name.into(),
+        },
+    );
+    binding.metadata.namespace = Some(NS.into());
+    bindings.create(&PostParams::default(), &binding).await?;
+    Ok((sets, bindings))
+}
+
 fn cluster(name: &str, set: &str) -> ManagedCluster {
     let mut c = ManagedCluster::new(name, ManagedClusterSpec::default());
     c.metadata.labels = Some([(labels::CLUSTER_SET.to_owned(), set.to_owned())].into());
@@ -220,21 +243,7 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
     let mut ns = Namespace::default();
     ns.metadata.name = Some(NS.into());
     namespaces.create(&PostParams::default(), &ns).await?;
-    let sets: Api<ManagedClusterSet> = Api::all(client.clone());
-    sets.create(
-        &PostParams::default(),
-        &ManagedClusterSet::new(SET, ManagedClusterSetSpec::default()),
-    )
-    .await?;
-    let bindings: Api<ManagedClusterSetBinding> = Api::namespaced(client.clone(), NS);
-    let mut binding = ManagedClusterSetBinding::new(
-        SET,
-        ManagedClusterSetBindingSpec {
-            cluster_set: SET.into(),
-        },
-    );
-    binding.metadata.namespace = Some(NS.into());
-    bindings.create(&PostParams::default(), &binding).await?;
+    let (sets, bindings) = create_bound_set(&client, SET).await?;
     let clusters: Api<ManagedCluster> = Api::all(client.clone());
     for (name, set) in [("c1", SET), ("c2", SET), ("c3", SET), ("x1", "other")] {
         clusters
@@ -659,21 +668,7 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
 async fn scores_are_written_when_asked(client: &Client) -> TestResult {
     const SCORED: &str = "scored";
     const REPORTER: &str = "scores-test";
-    let sets: Api<ManagedClusterSet> = Api::all(client.clone());
-    sets.create(
-        &PostParams::default(),
-        &ManagedClusterSet::new(SCORED, ManagedClusterSetSpec::default()),
-    )
-    .await?;
-    let bindings: Api<ManagedClusterSetBinding> = Api::namespaced(client.clone(), NS);
-    let mut binding = ManagedClusterSetBinding::new(
-        SCORED,
-        ManagedClusterSetBindingSpec {
-            cluster_set: SCORED.into(),
-        },
-    );
-    binding.metadata.namespace = Some(NS.into());
-    bindings.create(&PostParams::default(), &binding).await?;
+    let (sets, _) = create_bound_set(client, SCORED).await?;
     let clusters: Api<ManagedCluster> = Api::all(client.clone());
     let namespaces: Api<Namespace> = Api::all(client.clone());
     // An AddOn score per cluster, in the cluster's namespace.

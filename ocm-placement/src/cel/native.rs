@@ -345,41 +345,43 @@ mod tests {
     #[test]
     fn errors_follow_cel_logic() {
         let bare = ManagedCluster::new("a");
-        let eval = |src: &str| lowered(src).unwrap().eval(&bare);
-        // No labels at all: reading them is an error, absorbed only when the other side decides.
-        assert_eq!(
-            eval(r#"managedCluster.metadata.labels.x == "y""#),
-            Err(EvalError)
-        );
-        assert_eq!(
-            eval(r#"!(managedCluster.metadata.labels.x == "y")"#),
-            Err(EvalError)
-        );
-        assert_eq!(
-            eval(r#"managedCluster.metadata.labels.x == "y" && false"#),
-            Ok(false)
-        );
-        assert_eq!(
-            eval(r#"managedCluster.metadata.labels.x == "y" || true"#),
-            Ok(true)
-        );
-        assert_eq!(
-            eval(r#"managedCluster.metadata.labels.x == "y" || false"#),
-            Err(EvalError)
-        );
-        assert_eq!(
-            eval(r#""x" in managedCluster.metadata.labels"#),
-            Err(EvalError)
-        );
-        assert_eq!(eval("has(managedCluster.metadata.labels)"), Ok(false));
         let labelled = ManagedCluster::new("a").with_label("k", "v");
-        let eval = |src: &str| lowered(src).unwrap().eval(&labelled);
-        assert_eq!(eval(r#""x" in managedCluster.metadata.labels"#), Ok(false));
-        assert_eq!(eval(r#"has(managedCluster.metadata.labels.k)"#), Ok(true));
-        assert_eq!(
-            eval(r#"managedCluster.metadata.labels.x != "v""#),
-            Err(EvalError)
-        );
+        let missing = r#"managedCluster.metadata.labels.x == "y""#;
+        // Without labels, reading them is an error, absorbed only when the other side decides.
+        for (cluster, src, expected) in [
+            (&bare, missing.to_owned(), Err(EvalError)),
+            (&bare, format!("!({missing})"), Err(EvalError)),
+            (&bare, format!("{missing} && false"), Ok(false)),
+            (&bare, format!("{missing} || true"), Ok(true)),
+            (&bare, format!("{missing} || false"), Err(EvalError)),
+            (
+                &bare,
+                r#""x" in managedCluster.metadata.labels"#.into(),
+                Err(EvalError),
+            ),
+            (
+                &bare,
+                "has(managedCluster.metadata.labels)".into(),
+                Ok(false),
+            ),
+            (
+                &labelled,
+                r#""x" in managedCluster.metadata.labels"#.into(),
+                Ok(false),
+            ),
+            (
+                &labelled,
+                "has(managedCluster.metadata.labels.k)".into(),
+                Ok(true),
+            ),
+            (
+                &labelled,
+                r#"managedCluster.metadata.labels.x != "v""#.into(),
+                Err(EvalError),
+            ),
+        ] {
+            assert_eq!(lowered(&src).unwrap().eval(cluster), expected, "{src}");
+        }
     }
 
     /// The native evaluator agrees with the engine, errors included, on generated expressions.
