@@ -93,4 +93,33 @@ mod tests {
         // a: 2 of max 2 -> -100; b: 1 of 2 -> 0; c: none -> 100.
         assert_eq!(got, Ok(vec![Some(-100), Some(0), Some(100)]));
     }
+
+    #[test]
+    fn the_busiest_cluster_may_be_unknown_or_shared_with_this_placement() {
+        let p = Placement::new("ns", "p");
+        let decide = |name: &str, placement: &str, clusters: &[&str]| {
+            PlacementDecision::for_placement("ns", name, placement, clusters)
+        };
+        let s = Snapshot::new()
+            .with_cluster(ManagedCluster::new("a"))
+            .with_cluster(ManagedCluster::new("b"))
+            // "ghost" is not a cluster of the snapshot: 5 decisions, 2 of them this placement's.
+            .with_placement_decision(decide("p-decision-1", "p", &["ghost", "ghost", "a"]))
+            .with_placement_decision(decide("q-decision-1", "q", &["ghost", "ghost", "a"]))
+            .with_placement_decision(decide("r-decision-1", "r", &["ghost"]));
+        let cx = cx(&p, &s);
+        assert_eq!(cx.max_other_decision_count(), 3);
+        let got = Balance.score(&cx, &refs(&s)).map(|s| s.values);
+        // a: 1 of max 3 -> 2 * int(100 * (0.5 - 1/3)) = 32; b: none -> 100.
+        assert_eq!(got, Ok(vec![Some(32), Some(100)]));
+
+        // Without the other placements' share of "ghost", "a" is the busiest.
+        let s = Snapshot::new()
+            .with_cluster(ManagedCluster::new("a"))
+            .with_placement_decision(decide("p-decision-1", "p", &["ghost", "ghost"]))
+            .with_placement_decision(decide("q-decision-1", "q", &["ghost", "a", "a"]));
+        let cx = super::super::testutil::cx(&p, &s);
+        assert_eq!(cx.max_other_decision_count(), 2);
+        assert_eq!(cx.other_decision_count(&s.clusters[0]), 2);
+    }
 }
