@@ -40,8 +40,9 @@
 //! Nothing is downloaded as a binary: the programs are compiled from Go module
 //! source (pinned in [`versions`]) with the local Go toolchain, once, into a cache
 //! (see [`Build`]; `OCM_TESTENV_CACHE` overrides its location, default
-//! `~/.cache/ocm-testenv`). The first build takes a long time (tens of minutes on
-//! two cores); prebuild with `cargo run -p ocm-testenv -- build`. Users who have
+//! `~/.cache/ocm-testenv`). The first build takes a while (14 minutes measured on an idle
+//! two-core machine with empty Go caches, longer under load); prebuild with
+//! `cargo run -p ocm-testenv -- build`. Users who have
 //! envtest binaries can set `KUBEBUILDER_ASSETS` to take `kube-apiserver` and
 //! `etcd` from there.
 //!
