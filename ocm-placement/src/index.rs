@@ -16,7 +16,8 @@ use std::sync::OnceLock;
 /// cluster-set membership of exclusive sets or the count of every other placement's decisions
 /// (which `Balance` needs).
 ///
-/// Building it is linear in the clusters and decisions of the snapshot.
+/// Building it is linear in the clusters and decisions of the snapshot. It is `Send + Sync`:
+/// several threads can schedule against one index.
 ///
 /// ```
 /// use ocm_placement::{Placement, Scheduler, Snapshot, SnapshotIndex};
@@ -231,6 +232,12 @@ fn allocatable(c: &ManagedCluster, resource: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::model::{ManagedClusterSet, PlacementDecision};
+
+    #[test]
+    fn can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<SnapshotIndex<'static>>();
+    }
 
     #[test]
     fn indexes_what_scheduling_shares() {
