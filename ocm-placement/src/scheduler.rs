@@ -399,18 +399,20 @@ impl Scheduler {
             let Some(set) = index.cluster_set(set_name) else {
                 continue;
             };
-            if is_exclusive(set) {
-                for &i in index.with_set_label(&set.name) {
-                    if let Some(m) = member.get_mut(i as usize) {
-                        *m = true;
+            match cluster_set_selector(set)? {
+                SetSelector::ExclusiveLabel => {
+                    for &i in index.with_set_label(&set.name) {
+                        if let Some(m) = member.get_mut(i as usize) {
+                            *m = true;
+                        }
                     }
                 }
-                continue;
-            }
-            let selector = cluster_set_selector(set)?;
-            for (i, c) in unique.iter().enumerate() {
-                if !member[i] && selector.matches(&c.labels) {
-                    member[i] = true;
+                SetSelector::Labels(selector) => {
+                    for (i, c) in unique.iter().enumerate() {
+                        if !member[i] && selector.matches(&c.labels) {
+                            member[i] = true;
+                        }
+                    }
                 }
             }
         }
@@ -791,29 +793,27 @@ fn coordinate_name(c: &ScoreCoordinate) -> String {
     }
 }
 
-/// sdk-go `BuildClusterSelector`.
-/// Whether a set selects by the exclusive `cluster-set` label (its members are indexed).
-fn is_exclusive(set: &crate::model::ManagedClusterSet) -> bool {
-    matches!(
-        set.cluster_selector.selector_type.as_str(),
-        "" | "ExclusiveClusterSetLabel"
-    )
+/// How a cluster set selects its members.
+enum SetSelector {
+    /// By the exclusive `cluster-set` label (its members are in the [`SnapshotIndex`]).
+    ExclusiveLabel,
+    /// By a label selector.
+    Labels(Selector),
 }
 
-fn cluster_set_selector(set: &crate::model::ManagedClusterSet) -> Result<Selector, ScheduleError> {
+/// sdk-go `BuildClusterSelector`.
+fn cluster_set_selector(
+    set: &crate::model::ManagedClusterSet,
+) -> Result<SetSelector, ScheduleError> {
     let sel = &set.cluster_selector;
     match sel.selector_type.as_str() {
-        "" | "ExclusiveClusterSetLabel" => Ok(Selector::from_set(
-            &[(crate::labels::CLUSTER_SET.to_owned(), set.name.clone())].into(),
-        )),
-        "LabelSelector" => {
-            Selector::try_from_label_selector(sel.label_selector.as_ref()).map_err(|e| {
-                ScheduleError::InvalidClusterSet {
-                    name: set.name.clone(),
-                    message: e.0,
-                }
-            })
-        }
+        "" | "ExclusiveClusterSetLabel" => Ok(SetSelector::ExclusiveLabel),
+        "LabelSelector" => Selector::try_from_label_selector(sel.label_selector.as_ref())
+            .map(SetSelector::Labels)
+            .map_err(|e| ScheduleError::InvalidClusterSet {
+                name: set.name.clone(),
+                message: e.0,
+            }),
         other => Err(ScheduleError::InvalidClusterSet {
             name: set.name.clone(),
             message: format!("selectorType is not right: {other}"),
