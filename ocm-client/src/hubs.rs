@@ -47,7 +47,9 @@ pub struct Hubs {
 
 impl std::fmt::Debug for Hubs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hubs").field("names", &self.names()).finish()
+        f.debug_struct("Hubs")
+            .field("names", &self.names())
+            .finish()
     }
 }
 

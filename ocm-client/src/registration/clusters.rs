@@ -51,7 +51,10 @@ pub struct PendingCluster {
     pub cluster: Option<ManagedCluster>,
     /// The cluster's CSRs with no Approved, Denied or Failed condition, with what
     /// [`check_csr`] says of each.
-    pub pending_csrs: Vec<(CertificateSigningRequest, Result<super::CsrIdentity, CsrRejected>)>,
+    pub pending_csrs: Vec<(
+        CertificateSigningRequest,
+        Result<super::CsrIdentity, CsrRejected>,
+    )>,
 }
 
 /// Options of [`ManagedClusters::accept`].
@@ -225,10 +228,7 @@ impl ManagedClusters {
                     return Err(Error::Timeout {
                         action: action(),
                         timeout: params.wait.unwrap_or_default(),
-                        last_seen: Some(format!(
-                            "{missing}; refused CSRs: {:?}",
-                            outcome.refused
-                        )),
+                        last_seen: Some(format!("{missing}; refused CSRs: {:?}", outcome.refused)),
                     });
                 }
                 None => {
@@ -278,9 +278,14 @@ impl ManagedClusters {
                 outcome.refused.push((csr_name, rule));
                 continue;
             }
-            self.set_csr_condition(&csr, "Approved", APPROVE_REASON, "approved by ocm-rs accept")
-                .await
-                .map_err(|e| prefix(e, &format!("accepting cluster {name:?}")))?;
+            self.set_csr_condition(
+                &csr,
+                "Approved",
+                APPROVE_REASON,
+                "approved by ocm-rs accept",
+            )
+            .await
+            .map_err(|e| prefix(e, &format!("accepting cluster {name:?}")))?;
             tracing::info!(cluster = name, csr = %csr_name, "approved CSR");
             outcome.approved.push(csr_name);
         }
@@ -411,6 +416,49 @@ impl ManagedClusters {
             }
         }
         unreachable!("the loop returns")
+    }
+
+    /// Waits until the cluster's condition `condition_type` (for example
+    /// [`ocm_api::conditions::MANAGED_CLUSTER_AVAILABLE`]) is `True`, on a watch. Returns the
+    /// cluster as last seen; [`Error::Timeout`] names the condition's last status.
+    pub async fn wait_condition(
+        &self,
+        name: &str,
+        condition_type: &str,
+        timeout: Duration,
+    ) -> Result<ManagedCluster> {
+        let is_true = |c: Option<&ManagedCluster>| {
+            c.and_then(|c| c.status.as_ref())
+                .is_some_and(|s| ocm_api::conditions::is_true(&s.conditions, condition_type))
+        };
+        let waiting = kube::runtime::wait::await_condition(self.clusters.clone(), name, is_true);
+        match tokio::time::timeout(timeout, waiting).await {
+            Ok(Ok(Some(cluster))) => Ok(cluster),
+            Ok(Ok(None)) => Err(Error::NotFound {
+                action: format!("waiting for {condition_type} on ManagedCluster {name:?}"),
+                kind: "ManagedCluster",
+                name: name.to_string(),
+            }),
+            Ok(Err(e)) => Err(Error::Invalid {
+                action: format!("waiting for {condition_type} on ManagedCluster {name:?}"),
+                reason: format!("watch failed: {e}"),
+            }),
+            Err(_) => {
+                let last = self.clusters.get_opt(name).await.ok().flatten();
+                let last_seen = last.and_then(|c| c.status).map(|s| {
+                    s.conditions
+                        .iter()
+                        .map(|c| format!("{}={} ({})", c.type_, c.status, c.reason))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                });
+                Err(Error::Timeout {
+                    action: format!("waiting for {condition_type}=True on ManagedCluster {name:?}"),
+                    timeout,
+                    last_seen,
+                })
+            }
+        }
     }
 
     /// The cluster's claims as the hub sees them (`status.clusterClaims`, synced by its agent

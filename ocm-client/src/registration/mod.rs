@@ -10,4 +10,4 @@ pub use clusters::{
     PendingCluster, Refusal,
 };
 pub use csr::{CsrIdentity, CsrRejected, check_csr};
-pub use sets::{ClusterSets, ClusterSetSelector};
+pub use sets::{ClusterSetSelector, ClusterSets};
