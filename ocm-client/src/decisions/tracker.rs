@@ -18,6 +18,10 @@ use super::set::DecisionSet;
 
 /// One event from either watch.
 #[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one event at a time, moved straight into the store"
+)]
 pub(crate) enum Input {
     /// From the watch of the placement (by name).
     Placement(Event<Placement>),
