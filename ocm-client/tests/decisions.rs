@@ -176,7 +176,10 @@ async fn consistent_reads_while_the_go_controller_rewrites_pages() -> TestResult
     init_tracing();
     let env = TestEnv::builder().start().await?;
     let client = env.hub().client();
-    let result = run(&client).await;
+    let mut result = run(&client).await;
+    if result.is_ok() {
+        result = not_found_timeout_and_scheduling_disabled(&client).await;
+    }
     if result.is_err() {
         print_log(&env, "placement-controller");
     }
@@ -387,6 +390,75 @@ async fn run(client: &kube::Client) -> TestResult {
     assert!(
         control.partial > 0,
         "the control reader never saw a partial set: the test did not exercise the race"
+    );
+    Ok(())
+}
+
+/// A missing placement, a read that cannot become consistent, and a placement whose pages an
+/// external scheduler writes (scheduling disabled: grouped by the page labels).
+async fn not_found_timeout_and_scheduling_disabled(client: &kube::Client) -> TestResult {
+    let missing = PlacementDecisions::new(client.clone(), NS, "nope")
+        .get_consistent(&GetParams::default())
+        .await;
+    assert!(
+        matches!(&missing, Err(e) if e.is_not_found()),
+        "{missing:?}"
+    );
+
+    let placement: Placement = ocm_api::from_value(json!({
+        "apiVersion": "cluster.open-cluster-management.io/v1beta1",
+        "kind": "Placement",
+        "metadata": {"name": "manual", "namespace": NS, "annotations": {
+            ocm_api::annotations::EXPERIMENTAL_SCHEDULING_DISABLE: "true"}},
+        "spec": {},
+    }))?;
+    Api::<Placement>::namespaced(client.clone(), NS)
+        .create(&PostParams::default(), &placement)
+        .await?;
+    let pages: Api<PlacementDecision> = Api::namespaced(client.clone(), NS);
+    let mut page = PlacementDecision::default();
+    page.metadata.name = Some("manual-decision-1".into());
+    page.metadata.labels = Some(
+        [
+            (labels::PLACEMENT.to_owned(), "manual".to_owned()),
+            (labels::DECISION_GROUP_INDEX.to_owned(), "first".to_owned()),
+        ]
+        .into(),
+    );
+    pages.create(&PostParams::default(), &page).await?;
+    pages
+        .patch_status(
+            "manual-decision-1",
+            &PatchParams::default(),
+            &Patch::Merge(
+                json!({"status": {"decisions": [{"clusterName": "c001", "reason": ""}]}}),
+            ),
+        )
+        .await?;
+    let manual = PlacementDecisions::new(client.clone(), NS, "manual");
+    let timeout = Duration::from_secs(3);
+    match manual
+        .get_consistent(&GetParams::default().timeout(timeout))
+        .await
+    {
+        Err(ocm_client::Error::Timeout { last_seen, .. }) => {
+            let last_seen = last_seen.unwrap_or_default();
+            assert!(last_seen.contains("is not a number"), "{last_seen}");
+        }
+        other => return Err(format!("expected a timeout, got {other:?}").into()),
+    }
+    pages
+        .patch(
+            "manual-decision-1",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"labels": {
+                labels::DECISION_GROUP_INDEX: "0", labels::DECISION_GROUP_NAME: "ext"}}})),
+        )
+        .await?;
+    let set = manual.get_consistent(&GetParams::default()).await?;
+    assert_eq!(
+        set.cluster_groups(),
+        State::from([("c001".to_owned(), GroupKey::new("ext", 0))])
     );
     Ok(())
 }
