@@ -237,3 +237,6 @@ impl PlacementDecisions {
 
 #[cfg(test)]
 mod rule_tests;
+
+#[cfg(test)]
+mod rule_props;
