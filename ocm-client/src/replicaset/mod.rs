@@ -10,13 +10,19 @@
 //! [`ReplicaSets::cluster_states`] reads exactly those works.
 //!
 //! ```no_run
-//! use ocm_api::cluster::v1alpha1::RolloutStrategy;
+//! use ocm_api::cluster::v1alpha1::{RolloutStrategy, RolloutType};
 //! use ocm_api::work::v1::ManifestWorkSpec;
 //! use ocm_api::work::v1alpha1::LocalPlacementReference;
 //! use ocm_client::replicaset::ReplicaSets;
 //! # async fn doc(client: kube::Client, template: ManifestWorkSpec) -> ocm_client::Result<()> {
 //! let sets = ReplicaSets::new(client, "apps");
-//! sets.create("nginx", template, [LocalPlacementReference::new("canary-first")]).await?;
+//! // Group by group, in the order of the placement's decision groups.
+//! let mut placement = LocalPlacementReference::new("canary-first");
+//! placement.rollout_strategy = RolloutStrategy {
+//!     type_: Some(RolloutType::ProgressivePerGroup),
+//!     ..Default::default()
+//! };
+//! sets.create("nginx", template, [placement]).await?;
 //! let summary = sets.summary("nginx").await?;
 //! println!("{} of {} available", summary.counts.available, summary.counts.total);
 //! for state in sets.cluster_states("nginx").await? {
@@ -76,7 +82,8 @@ pub struct ReplicaSetSummary {
     /// Whether the controller wrote a status at all (false: not reconciled yet, or no
     /// controller runs).
     pub reported: bool,
-    /// Counts over all placements.
+    /// Counts over all placements. `desired_total` and `updated` are API v1.3 fields that the
+    /// Go OCM v1.2.1 controller never writes (they read 0).
     pub counts: ManifestWorkReplicaSetSummary,
     /// Counts per placement.
     pub placements: Vec<PlacementSummary>,
