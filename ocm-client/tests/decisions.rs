@@ -1,8 +1,12 @@
 //! Consistent decision reads against the real Go placement controller (ocm-testenv hub, no
 //! managed-cluster agents): 160 ManagedClusters, a Placement whose decisions span several
 //! pages and groups, and rescheduling that rewrites more than 100 decisions at a time while
-//! three readers run — our consistent reader in a loop, our watch stream, and, as a control,
-//! a naive reader that lists the pages at one instant (as sdk-go's tracker does).
+//! our consistent reader runs in a loop and our watch stream is consumed. Every set they report
+//! must be a state the controller converged to (computed by a model of Go's grouping).
+//!
+//! Two control readers show what they avoid: one lists the pages at one instant (as sdk-go's
+//! tracker does), the other applies only the structural half of the rule to true snapshots of
+//! placement and pages (no settle window).
 //!
 //! Run with `cargo test -p ocm-client --test decisions -- --nocapture`.
 
