@@ -54,6 +54,54 @@ pub enum GateDecision {
 ///
 /// Gates are synchronous and dyn-compatible, like `ocm-placement`'s plugin traits: load what
 /// they need (metrics, approvals) before asking, then answer from memory.
+///
+/// ```
+/// use jiff::Timestamp;
+/// use ocm_api::cluster::v1alpha1::{RolloutStrategy, RolloutType};
+/// use ocm_client::rollout::{
+///     apply_gates, get_rollout_clusters, ClusterRolloutStatus, DecisionGroup, GateDecision,
+///     GateSubject, RolloutGate, RolloutStatus,
+/// };
+///
+/// /// Holds the rollout until the canary group is approved.
+/// struct Approval { approved: bool }
+///
+/// impl RolloutGate for Approval {
+///     fn name(&self) -> &str { "approval" }
+///     fn check(&self, subject: &GateSubject<'_>) -> GateDecision {
+///         match subject {
+///             GateSubject::Group { key, .. } if key.group_name == "canary" && !self.approved => {
+///                 GateDecision::Wait { reason: "the canary is not approved yet".into() }
+///             }
+///             _ => GateDecision::Pass,
+///         }
+///     }
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let groups = [DecisionGroup::new("canary", 0, ["c1"]), DecisionGroup::new("rest", 1, ["c2"])];
+/// let strategy = RolloutStrategy {
+///     type_: Some(RolloutType::ProgressivePerGroup),
+///     ..Default::default()
+/// };
+/// let statuses = [ClusterRolloutStatus::new("c1", RolloutStatus::Succeeded)];
+/// let now: Timestamp = "2026-01-01T00:00:00Z".parse()?;
+/// let (_, step) = get_rollout_clusters(&strategy, &groups, &statuses, now)?;
+/// assert_eq!(step.clusters_to_rollout[0].cluster_name, "c2");
+///
+/// let gated = apply_gates(step.clone(), &groups, &statuses, &[&Approval { approved: false }]);
+/// assert!(gated.result.clusters_to_rollout.is_empty());
+/// assert_eq!(gated.held[0].cluster_name, "c2");
+/// assert_eq!(
+///     gated.verdicts[0].to_string(),
+///     "approval: waiting on group canary/0: the canary is not approved yet"
+/// );
+///
+/// let gated = apply_gates(step, &groups, &statuses, &[&Approval { approved: true }]);
+/// assert_eq!(gated.result.clusters_to_rollout[0].cluster_name, "c2");
+/// # Ok(())
+/// # }
+/// ```
 pub trait RolloutGate: Send + Sync {
     /// The gate's name, reported with its verdicts.
     fn name(&self) -> &str;

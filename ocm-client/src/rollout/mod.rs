@@ -158,8 +158,12 @@
 //!   parses it after the mandatory step returns.
 //! - **Progressive's mandatory step reports every applied cluster**: its `clusters_to_rollout`
 //!   also lists Progressing / soaking clusters outside the mandatory groups, in input order.
-//! - **ProgressivePerGroup's stop rule counts failures**: a group is finished when
-//!   `len(clusters_to_rollout) - failures so far > 0` is false.
+//! - **ProgressivePerGroup's stop rule counts failures**: it moves past a group when
+//!   `len(clusters_to_rollout) - failures so far > 0` is false, so a group with as many new
+//!   clusters as failures does not hold the next group.
+//! - **A breach in ProgressivePerGroup still starts the rest of the breached group**: the group's
+//!   clusters without a status are listed as ToApply together with `max_failure_breach` (only
+//!   later groups are held). Progressive starts nothing new after a breach.
 //! - **`maxFailures` of All is ignored** and **ToApply input statuses keep their `recheck_time`**
 //!   (and so count for `recheck_after`).
 //! - **A missing strategy type is an error** ("incorrect rollout strategy type"), as in Go, where
@@ -189,6 +193,8 @@
 
 mod compute;
 mod gates;
+mod go_strconv;
+mod go_time;
 mod groups;
 mod parse;
 mod plan;
