@@ -9,6 +9,7 @@ require (
 	k8s.io/klog/v2 v2.130.1
 	open-cluster-management.io/api v1.2.0
 	open-cluster-management.io/ocm v1.2.1
+	open-cluster-management.io/sdk-go v1.2.0
 )
 
 require (
@@ -63,7 +64,6 @@ require (
 	k8s.io/kube-aggregator v0.34.3 // indirect
 	k8s.io/kube-openapi v0.0.0-20250710124328-f3f2b991d03b // indirect
 	k8s.io/utils v0.0.0-20250604170112-4c0f3b243397 // indirect
-	open-cluster-management.io/sdk-go v1.2.0 // indirect
 	sigs.k8s.io/json v0.0.0-20241014173422-cfa47c3a1cc8 // indirect
 	sigs.k8s.io/kube-storage-version-migrator v0.0.6-0.20230721195810-5c8923c5ff96 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect

@@ -8,6 +8,11 @@
 // answered "allowed", so every renewal Go finds valid is approved: the answer is the most Go
 // would ever approve.
 //
+// With -agent <cluster>/<agent>, it instead prints (one JSON line) the CSR object the real OCM
+// v1.2.1 agent creates on the hub: csr.NewCSRDriver's Process with a fake hub client, an empty
+// client-certificate secret and -expiration-seconds as --client-cert-expiration-seconds. The
+// apiserver would set spec.username from the requester; the fake leaves it empty.
+//
 // Input: one CSR object (JSON, certificates.k8s.io/v1) per line on stdin. Its name is replaced
 // by a unique one. Output: one line per input, {"approved": bool} or {"error": "..."}.
 //
@@ -35,6 +40,7 @@ import (
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	certificatesv1 "k8s.io/api/certificates/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -45,17 +51,27 @@ import (
 
 	ocmfeature "open-cluster-management.io/api/feature"
 	"open-cluster-management.io/ocm/pkg/features"
+	"open-cluster-management.io/ocm/pkg/registration/register"
 	"open-cluster-management.io/ocm/pkg/registration/register/csr"
+	"open-cluster-management.io/sdk-go/pkg/basecontroller/events"
 )
 
 const sentinelCluster = "go-csr-sentinel"
 
 func main() {
 	users := flag.String("bootstrap-users", "", "comma-separated auto-approval (bootstrap) users")
+	agent := flag.String("agent", "", "print the CSR the real agent creates for <cluster>/<agent>")
+	expiration := flag.Int("expiration-seconds", 0, "the agent's --client-cert-expiration-seconds")
 	flag.Parse()
 	klog.LogToStderr(false)
 	klog.SetOutput(io.Discard)
-	if err := run(splitUsers(*users)); err != nil {
+	var err error
+	if *agent != "" {
+		err = agentCSR(*agent, int32(*expiration))
+	} else {
+		err = run(splitUsers(*users))
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "go-csr:", err)
 		os.Exit(1)
 	}
@@ -160,6 +176,60 @@ func run(bootstrapUsers []string) error {
 		out.Flush()
 	}
 	return in.Err()
+}
+
+// agentCSR prints the CSR the real agent's CSR driver creates for cluster/agent.
+func agentCSR(clusterAgent string, expirationSeconds int32) error {
+	cluster, agent, ok := strings.Cut(clusterAgent, "/")
+	if !ok {
+		return fmt.Errorf("-agent wants <cluster>/<agent>, found %q", clusterAgent)
+	}
+	if err := features.SpokeMutableFeatureGate.Add(ocmfeature.DefaultSpokeRegistrationFeatureGates); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	client := fake.NewSimpleClientset()
+	factory := informers.NewSharedInformerFactory(client, 0)
+	opt := csr.NewCSROption()
+	opt.ExpirationSeconds = expirationSeconds
+	if err := opt.Validate(); err != nil {
+		return err
+	}
+	driver, err := csr.NewCSRDriver(opt, register.SecretOption{
+		ClusterName:             cluster,
+		AgentName:               agent,
+		BootStrapKubeConfigFile: "unused",
+	})
+	if err != nil {
+		return err
+	}
+	control, err := csr.NewCSRControl(klog.Background(), factory.Certificates(), client)
+	if err != nil {
+		return err
+	}
+	if err := driver.SetCSRControl(control, cluster); err != nil {
+		return err
+	}
+	factory.Start(ctx.Done())
+	factory.WaitForCacheSync(ctx.Done())
+	secret := &corev1.Secret{Data: map[string][]byte{}}
+	if _, _, err := driver.Process(ctx, "go-csr", secret, nil,
+		events.NewContextualLoggingEventRecorder("go-csr")); err != nil {
+		return err
+	}
+	list, err := client.CertificatesV1().CertificateSigningRequests().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	if len(list.Items) != 1 {
+		return fmt.Errorf("the agent created %d CSRs, expected 1", len(list.Items))
+	}
+	created := list.Items[0]
+	created.APIVersion = "certificates.k8s.io/v1"
+	created.Kind = "CertificateSigningRequest"
+	return json.NewEncoder(os.Stdout).Encode(&created)
 }
 
 // sentinelRequest is a renewal CSR the hub always approves (SubjectAccessReviews are allowed).
