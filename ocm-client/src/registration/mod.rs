@@ -1,6 +1,8 @@
 //! Registration, hub side: pending clusters, accept / deny, CSR checks, taints, claims, cluster
 //! sets and bindings.
 
-mod csr;
+pub mod csr;
 
-pub use csr::{CsrIdentity, CsrRejected, check_csr};
+pub use csr::{
+    CsrIdentity, CsrPolicy, CsrRejected, CsrRequestKind, CsrRule, check_csr, is_pending,
+};
