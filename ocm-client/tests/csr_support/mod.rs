@@ -3,6 +3,7 @@
 //! objects shaped like the ones the Go agent creates.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod go;
 pub mod keys;
 
 use k8s_openapi::ByteString;

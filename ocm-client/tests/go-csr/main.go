@@ -63,7 +63,11 @@ func main() {
 	agent := flag.String("agent", "", "print the CSR the real agent creates for <cluster>/<agent>")
 	expiration := flag.Int("expiration-seconds", 0, "the agent's --client-cert-expiration-seconds")
 	flag.Parse()
-	klog.LogToStderr(false)
+	// Quiet: the controller logs every CSR it does not recognize.
+	klogFlags := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(klogFlags)
+	_ = klogFlags.Set("logtostderr", "false")
+	_ = klogFlags.Set("stderrthreshold", "FATAL")
 	klog.SetOutput(io.Discard)
 	var err error
 	if *agent != "" {
