@@ -247,6 +247,14 @@ fn cases() -> Vec<(&'static str, CertificateSigningRequest, CsrRule)> {
             CsrRule::PemStrict,
         ),
         (
+            "a dash too many on the BEGIN line",
+            with(&|c| {
+                let t = text.replacen("REQUEST-----", "REQUEST------", 1);
+                c.spec.request = ByteString(t.into_bytes());
+            }),
+            CsrRule::PemStrict,
+        ),
+        (
             "text after the block",
             with(&|c| c.spec.request = ByteString(format!("{text}trailer\n").into_bytes())),
             CsrRule::PemStrict,
@@ -272,6 +280,30 @@ fn cases() -> Vec<(&'static str, CertificateSigningRequest, CsrRule)> {
                 c.spec.request = ByteString(pem_block("CERTIFICATE REQUEST", &d));
             }),
             CsrRule::Pkcs10,
+        ),
+        (
+            "an APPLICATION-class tag where the signature algorithm's OID goes",
+            with(&|c| {
+                // x509-parser reads [APPLICATION 6] as an OID; Go's encoding/asn1 does not.
+                let alg = [
+                    0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+                ];
+                let mut d = der.clone();
+                let at = d.windows(alg.len()).rposition(|w| w == alg).unwrap();
+                d[at + 2] = 0x46;
+                c.spec.request = ByteString(pem_block("CERTIFICATE REQUEST", &d));
+            }),
+            CsrRule::DerStrict,
+        ),
+        (
+            "the common name's type tagged as an ObjectDescriptor, signed",
+            base(ok().patch(CN_TYPE_DER, CN_TYPE_AS_OBJECT_DESCRIPTOR)),
+            CsrRule::DerStrict,
+        ),
+        (
+            "the common name's type tagged [APPLICATION 6], signed",
+            base(ok().patch(CN_TYPE_DER, CN_TYPE_AS_APPLICATION_6)),
+            CsrRule::DerStrict,
         ),
         (
             "version 1",

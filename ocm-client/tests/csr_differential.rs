@@ -24,7 +24,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Asks the Go hub about each CSR: approved or not.
@@ -50,22 +53,39 @@ fn go_approves(bin: &Path, csrs: &[CertificateSigningRequest]) -> Vec<bool> {
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
-            v["approved"].as_bool().unwrap_or_else(|| panic!("go-csr: {v}"))
+            v["approved"]
+                .as_bool()
+                .unwrap_or_else(|| panic!("go-csr: {v}"))
         })
         .collect();
     writer.join().unwrap();
     assert!(child.wait().unwrap().success(), "go-csr failed");
-    assert_eq!(answers.len(), csrs.len(), "go-csr answered {} of {}", answers.len(), csrs.len());
+    assert_eq!(
+        answers.len(),
+        csrs.len(),
+        "go-csr answered {} of {}",
+        answers.len(),
+        csrs.len()
+    );
     answers
 }
 
 /// The CSR the real Go agent creates for cluster/agent.
 fn real_agent_csr(bin: &Path, cluster_agent: &str, expiration: u32) -> CertificateSigningRequest {
     let out = Command::new(bin)
-        .args(["-agent", cluster_agent, "-expiration-seconds", &expiration.to_string()])
+        .args([
+            "-agent",
+            cluster_agent,
+            "-expiration-seconds",
+            &expiration.to_string(),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -77,11 +97,17 @@ fn the_real_agents_csr_passes() {
         assert_eq!(csr.metadata.generate_name.as_deref(), Some("cluster-a-"));
         let usages: Vec<String> = AGENT_USAGES.iter().map(|u| u.to_string()).collect();
         assert_eq!(csr.spec.usages, Some(usages));
-        assert_eq!(csr.spec.expiration_seconds, (expiration > 0).then_some(expiration as i32));
+        assert_eq!(
+            csr.spec.expiration_seconds,
+            (expiration > 0).then_some(expiration as i32)
+        );
         // The apiserver sets the requester: the bootstrap service account first.
         csr.spec.username = Some(BOOTSTRAP_USER.into());
         let id = check_csr(&csr).unwrap();
-        assert_eq!((id.cluster_name.as_str(), id.agent_name.as_str()), ("cluster-a", "agent-7f3k"));
+        assert_eq!(
+            (id.cluster_name.as_str(), id.agent_name.as_str()),
+            ("cluster-a", "agent-7f3k")
+        );
         assert_eq!(id.kind, CsrRequestKind::Bootstrap);
         // Then the agent itself, renewing.
         csr.spec.username = Some(id.common_name.clone());
@@ -89,9 +115,16 @@ fn the_real_agents_csr_passes() {
         // Go agrees, and refuses it labelled for another cluster; so do we.
         let mut relabelled = csr.clone();
         relabelled.metadata.labels = Some(
-            [("open-cluster-management.io/cluster-name".to_string(), "cluster-b".to_string())].into(),
+            [(
+                "open-cluster-management.io/cluster-name".to_string(),
+                "cluster-b".to_string(),
+            )]
+            .into(),
         );
-        assert_eq!(go_approves(&bin, &[csr.clone(), relabelled.clone()]), [true, false]);
+        assert_eq!(
+            go_approves(&bin, &[csr.clone(), relabelled.clone()]),
+            [true, false]
+        );
         assert!(check_csr(&relabelled).is_err());
     }
 }
@@ -102,23 +135,115 @@ const AGENTS: &[&str] = &["a", "agent-7f3k", "x9"];
 /// What a generated CSR breaks (on top of benign variations a real agent may show).
 #[derive(Debug, Clone, Copy)]
 enum Break {
-    LabelOtherCluster, NoLabel, EmptyLabel, AddonLabel, Signer, Approved, DeniedFalse, Failed,
-    Issued, NoClientAuth, ServerAuth, DupUsage, ExpShort, ExpLong, Empty, NotPem, CertLabel,
-    SecondBlock, JunkBefore, JunkAfter, Headers, GarbageDer, TrailingDer, Version1, SigAlg,
-    SmallRsa, CorruptSig, ForeignSig, Ou, TwoCn, Ia5Org, San, Ca, NotCa, Eku, Password, NoCn,
-    CnNoAgent, CnExtraColon, CnNoPrefix, CnOtherCluster, ExtraOrg, OtherOrg, OnlyCommonOrg,
-    NoOrg, DupOrg, OtherUser, OtherAgentUser, NoUser,
+    LabelOtherCluster,
+    NoLabel,
+    EmptyLabel,
+    AddonLabel,
+    Signer,
+    Approved,
+    DeniedFalse,
+    Failed,
+    Issued,
+    NoClientAuth,
+    ServerAuth,
+    DupUsage,
+    ExpShort,
+    ExpLong,
+    Empty,
+    NotPem,
+    CertLabel,
+    SecondBlock,
+    JunkBefore,
+    JunkAfter,
+    Headers,
+    GarbageDer,
+    TrailingDer,
+    Version1,
+    SigAlg,
+    SmallRsa,
+    CorruptSig,
+    ForeignSig,
+    Ou,
+    TwoCn,
+    Ia5Org,
+    San,
+    Ca,
+    NotCa,
+    Eku,
+    Password,
+    NoCn,
+    CnNoAgent,
+    CnExtraColon,
+    CnNoPrefix,
+    CnOtherCluster,
+    ExtraOrg,
+    OtherOrg,
+    OnlyCommonOrg,
+    NoOrg,
+    DupOrg,
+    OtherUser,
+    OtherAgentUser,
+    NoUser,
+    OidTag,
+    OidClass,
+    AppClassSigAlg,
 }
 
 const BREAKS: &[Break] = {
     use Break::*;
     &[
-        LabelOtherCluster, NoLabel, EmptyLabel, AddonLabel, Signer, Approved, DeniedFalse, Failed,
-        Issued, NoClientAuth, ServerAuth, DupUsage, ExpShort, ExpLong, Empty, NotPem, CertLabel,
-        SecondBlock, JunkBefore, JunkAfter, Headers, GarbageDer, TrailingDer, Version1, SigAlg,
-        SmallRsa, CorruptSig, ForeignSig, Ou, TwoCn, Ia5Org, San, Ca, NotCa, Eku, Password, NoCn,
-        CnNoAgent, CnExtraColon, CnNoPrefix, CnOtherCluster, ExtraOrg, OtherOrg, OnlyCommonOrg,
-        NoOrg, DupOrg, OtherUser, OtherAgentUser, NoUser,
+        LabelOtherCluster,
+        NoLabel,
+        EmptyLabel,
+        AddonLabel,
+        Signer,
+        Approved,
+        DeniedFalse,
+        Failed,
+        Issued,
+        NoClientAuth,
+        ServerAuth,
+        DupUsage,
+        ExpShort,
+        ExpLong,
+        Empty,
+        NotPem,
+        CertLabel,
+        SecondBlock,
+        JunkBefore,
+        JunkAfter,
+        Headers,
+        GarbageDer,
+        TrailingDer,
+        Version1,
+        SigAlg,
+        SmallRsa,
+        CorruptSig,
+        ForeignSig,
+        Ou,
+        TwoCn,
+        Ia5Org,
+        San,
+        Ca,
+        NotCa,
+        Eku,
+        Password,
+        NoCn,
+        CnNoAgent,
+        CnExtraColon,
+        CnNoPrefix,
+        CnOtherCluster,
+        ExtraOrg,
+        OtherOrg,
+        OnlyCommonOrg,
+        NoOrg,
+        DupOrg,
+        OtherUser,
+        OtherAgentUser,
+        NoUser,
+        OidTag,
+        OidClass,
+        AppClassSigAlg,
     ]
 };
 
@@ -164,18 +289,28 @@ fn generate(rng: &mut Rng, keys: &Keys) -> CertificateSigningRequest {
     for b in &breaks {
         req = match b {
             Version1 => Request { version: 1, ..req },
-            SigAlg => Request { signature_oid: Some(keys::OID_ECDSA_SHA512), ..req },
+            SigAlg => Request {
+                signature_oid: Some(keys::OID_ECDSA_SHA512),
+                ..req
+            },
             Ou => req.push_rdn(vec![atv(OID_OU, "ops")]),
             TwoCn => req.push_rdn(vec![atv(OID_CN, o(&format!("{cluster}:other")))]),
             Ia5Org => {
-                req.subject.iter_mut().flatten().filter(|a| a.oid == OID_O).for_each(|a| a.enc = Str::Ia5);
+                req.subject
+                    .iter_mut()
+                    .flatten()
+                    .filter(|a| a.oid == OID_O)
+                    .for_each(|a| a.enc = Str::Ia5);
                 req
             }
             San => req.extension(ext_san_dns("x.example.com")),
             Ca => req.extension(ext_basic_constraints(true)),
             NotCa => req.extension(ext_basic_constraints(false)),
             Eku => req.extension(ext_client_auth_eku()),
-            Password => Request { challenge_password: Some("pw".into()), ..req },
+            Password => Request {
+                challenge_password: Some("pw".into()),
+                ..req
+            },
             NoCn => req.common_name_removed(),
             CnNoAgent => req.common_name(&o(cluster)),
             CnExtraColon => req.common_name(&o(&format!("{cluster}:{agent}:x"))),
@@ -186,6 +321,8 @@ fn generate(rng: &mut Rng, keys: &Keys) -> CertificateSigningRequest {
             OnlyCommonOrg => req.organizations(&[MANAGED_CLUSTERS]),
             NoOrg => req.organizations(&[]),
             DupOrg => req.organizations(&[&o(cluster), MANAGED_CLUSTERS, &o(cluster)]),
+            OidTag => req.patch(CN_TYPE_DER, CN_TYPE_AS_OBJECT_DESCRIPTOR),
+            OidClass => req.patch(CN_TYPE_DER, CN_TYPE_AS_APPLICATION_6),
             SmallRsa => {
                 key = Key::rsa1024();
                 req
@@ -201,6 +338,12 @@ fn generate(rng: &mut Rng, keys: &Keys) -> CertificateSigningRequest {
     if has(|b| matches!(b, CorruptSig)) {
         let n = der.len();
         der[n - 3] ^= 0x10;
+    }
+    if has(|b| matches!(b, AppClassSigAlg)) {
+        // The signature algorithm's OID tagged [APPLICATION 6] (outside the signed part).
+        let at = header_len(&der) + tlv_len(&der[header_len(&der)..]);
+        let oid = at + header_len(&der[at..]);
+        der[oid] = 0x46;
     }
     if has(|b| matches!(b, TrailingDer)) {
         der.extend([0x05, 0x00]);
@@ -219,7 +362,9 @@ fn generate(rng: &mut Rng, keys: &Keys) -> CertificateSigningRequest {
             JunkAfter => pem.extend(b"junk\n"),
             Headers => {
                 let text = String::from_utf8(pem.clone()).unwrap_or_default();
-                pem = text.replacen("-----\n", "-----\nProc-Type: 4,ENCRYPTED\n\n", 1).into_bytes();
+                pem = text
+                    .replacen("-----\n", "-----\nProc-Type: 4,ENCRYPTED\n\n", 1)
+                    .into_bytes();
             }
             _ => {}
         }
@@ -242,16 +387,25 @@ fn generate(rng: &mut Rng, keys: &Keys) -> CertificateSigningRequest {
     for b in &breaks {
         match b {
             LabelOtherCluster => {
-                labels.insert("open-cluster-management.io/cluster-name".into(), "other".into());
+                labels.insert(
+                    "open-cluster-management.io/cluster-name".into(),
+                    "other".into(),
+                );
             }
             NoLabel => {
                 labels.remove("open-cluster-management.io/cluster-name");
             }
             EmptyLabel => {
-                labels.insert("open-cluster-management.io/cluster-name".into(), String::new());
+                labels.insert(
+                    "open-cluster-management.io/cluster-name".into(),
+                    String::new(),
+                );
             }
             AddonLabel => {
-                labels.insert("open-cluster-management.io/addon-name".into(), "addon".into());
+                labels.insert(
+                    "open-cluster-management.io/addon-name".into(),
+                    "addon".into(),
+                );
             }
             _ => {}
         }
@@ -281,14 +435,39 @@ fn generate(rng: &mut Rng, keys: &Keys) -> CertificateSigningRequest {
     csr
 }
 
+/// The length of a DER header.
+fn header_len(b: &[u8]) -> usize {
+    if b[1] < 0x80 {
+        2
+    } else {
+        2 + usize::from(b[1] & 0x7f)
+    }
+}
+
+/// The length of a whole DER element.
+fn tlv_len(b: &[u8]) -> usize {
+    let h = header_len(b);
+    let len = if h == 2 {
+        usize::from(b[1])
+    } else {
+        b[2..h].iter().fold(0, |n, x| n * 256 + usize::from(*x))
+    };
+    h + len
+}
+
 #[test]
 fn check_csr_is_go_or_stricter() {
     let Some(bin) = go_csr() else { return };
     let n = env_u64("OCM_CLIENT_CSR_DIFF_CASES", 1000) as usize;
     let seed = env_u64("OCM_CLIENT_CSR_DIFF_SEED", 0x0c5a_2026);
-    let keys = Keys { p256: Key::p256(), p384: Key::p384(), ed25519: Key::ed25519() };
+    let keys = Keys {
+        p256: Key::p256(),
+        p384: Key::p384(),
+        ed25519: Key::ed25519(),
+    };
     let mut rng = Rng::new(seed);
-    let mut csrs: Vec<CertificateSigningRequest> = (0..n).map(|_| generate(&mut rng, &keys)).collect();
+    let mut csrs: Vec<CertificateSigningRequest> =
+        (0..n).map(|_| generate(&mut rng, &keys)).collect();
     // The real agent's own CSRs, bootstrap and renewal.
     let mut agent = real_agent_csr(&bin, "c1/agent-real", 0);
     agent.metadata.name = Some("c1-real".into());
@@ -322,8 +501,19 @@ fn check_csr_is_go_or_stricter() {
     for (k, v) in &stats {
         eprintln!("{v:5}  {k}");
     }
-    assert!(failures.is_empty(), "{} disagreements (seed {seed:#x}):\n{}", failures.len(), failures.join("\n"));
-    let count = |prefix: &str| stats.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| v).sum::<usize>();
+    assert!(
+        failures.is_empty(),
+        "{} disagreements (seed {seed:#x}):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let count = |prefix: &str| {
+        stats
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(_, v)| v)
+            .sum::<usize>()
+    };
     // The generator exercises every side: approvals, Go refusals, our stricter refusals.
     assert!(count("both approve") >= n / 10, "{stats:?}");
     assert!(count("both refuse") >= n / 4, "{stats:?}");

@@ -23,7 +23,11 @@ impl Rng {
 
     /// 0..n
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 
     /// true with probability pct/100
@@ -69,7 +73,10 @@ fn build() -> Option<PathBuf> {
         return Some(bin);
     }
     let require = std::env::var_os("OCM_CLIENT_REQUIRE_GO").is_some_and(|v| v == "1");
-    eprintln!("building the Go reference CSR approver (ocm v1.2.1) into {} ...", bin.display());
+    eprintln!(
+        "building the Go reference CSR approver (ocm v1.2.1) into {} ...",
+        bin.display()
+    );
     let status = Command::new("go")
         .args(["build", "-o"])
         .arg(&bin)
@@ -81,7 +88,10 @@ fn build() -> Option<PathBuf> {
     match status {
         Ok(s) if s.success() => Some(bin),
         other => {
-            assert!(!require, "cannot build the Go reference CSR approver: {other:?}");
+            assert!(
+                !require,
+                "cannot build the Go reference CSR approver: {other:?}"
+            );
             eprintln!(
                 "SKIPPED: cannot build the Go reference CSR approver ({other:?}); set OCM_CLIENT_REQUIRE_GO=1 to fail instead"
             );

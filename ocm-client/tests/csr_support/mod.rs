@@ -23,6 +23,10 @@ pub const AGENT_USAGES: &[&str] = &["digital signature", "key encipherment", "cl
 pub const SIGNER: &str = "kubernetes.io/kube-apiserver-client";
 
 pub const OID_CN: &[u64] = &[2, 5, 4, 3];
+/// The DER of the commonName attribute type, and the same with other tags.
+pub const CN_TYPE_DER: &[u8] = &[0x06, 0x03, 0x55, 0x04, 0x03];
+pub const CN_TYPE_AS_OBJECT_DESCRIPTOR: &[u8] = &[0x07, 0x03, 0x55, 0x04, 0x03];
+pub const CN_TYPE_AS_APPLICATION_6: &[u8] = &[0x46, 0x03, 0x55, 0x04, 0x03];
 pub const OID_O: &[u64] = &[2, 5, 4, 10];
 pub const OID_OU: &[u64] = &[2, 5, 4, 11];
 pub const OID_EXTENSION_REQUEST: &[u64] = &[1, 2, 840, 113549, 1, 9, 14];
@@ -75,6 +79,8 @@ pub struct Request {
     pub challenge_password: Option<String>,
     /// Overrides the signature algorithm OID written (the signature stays the key's own).
     pub signature_oid: Option<&'static [u64]>,
+    /// Byte replacements applied to the encoded request info before signing (first match each).
+    pub tbs_patches: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Request {
@@ -93,6 +99,7 @@ impl Request {
             extensions: None,
             challenge_password: None,
             signature_oid: None,
+            tbs_patches: vec![],
         }
     }
 
@@ -154,6 +161,22 @@ impl Request {
             .collect()
     }
 
+    /// Replaces the first `from` in the encoded request info by `to`, before signing.
+    pub fn patch(mut self, from: &[u8], to: &[u8]) -> Request {
+        self.tbs_patches.push((from.to_vec(), to.to_vec()));
+        self
+    }
+
+    fn tbs(&self, key: &Key) -> Vec<u8> {
+        let mut tbs = yasna::construct_der(|w| self.write_tbs(key, w));
+        for (from, to) in &self.tbs_patches {
+            if let Some(at) = tbs.windows(from.len()).position(|w| w == from.as_slice()) {
+                tbs.splice(at..at + from.len(), to.iter().copied());
+            }
+        }
+        tbs
+    }
+
     fn write_tbs(&self, key: &Key, w: DERWriter) {
         w.write_sequence(|w| {
             w.next().write_i64(self.version);
@@ -210,15 +233,15 @@ impl Request {
 
     /// The signed request, DER.
     pub fn der(&self, key: &Key) -> Vec<u8> {
-        let tbs = yasna::construct_der(|w| self.write_tbs(key, w));
+        let tbs = self.tbs(key);
         let sig = key.sign(&tbs);
         self.assemble(key, &tbs, &sig)
     }
 
     /// This request's content carrying the signature `key` made over `other`'s content.
     pub fn der_signed_over(&self, key: &Key, other: &Request) -> Vec<u8> {
-        let tbs = yasna::construct_der(|w| self.write_tbs(key, w));
-        let sig = key.sign(&yasna::construct_der(|w| other.write_tbs(key, w)));
+        let tbs = self.tbs(key);
+        let sig = key.sign(&other.tbs(key));
         self.assemble(key, &tbs, &sig)
     }
 

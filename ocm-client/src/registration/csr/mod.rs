@@ -38,12 +38,13 @@
 //! | `usages` | stricter | `spec.usages` has `client auth`, otherwise only `digital signature` and `key encipherment`, none twice (the agent sends these three) | not checked |
 //! | `expiration-seconds` | stricter | `spec.expirationSeconds` is absent (the agent's default) or in [`MIN_EXPIRATION_SECONDS`]`..=`[`DEFAULT_MAX_EXPIRATION_SECONDS`] (1 hour, the agent's own minimum, to 365 days, kube-controller-manager's default signing duration; [`CsrPolicy::max_expiration_seconds`] changes the bound) | not checked |
 //! | `pem` | Go | `spec.request` holds a `CERTIFICATE REQUEST` PEM block | the first well-formed block is one |
-//! | `pem-strict` | stricter | `spec.request` is that one block, whitespace around it only, no PEM headers, canonical base64 | text before it and blocks after it pass |
+//! | `pem-strict` | stricter | `spec.request` is that one block, whitespace around it only: the exact BEGIN and END lines, base64 lines between, no PEM headers | text before it and blocks after it pass |
 //! | `pkcs10` | Go | the block is a DER PKCS#10 request, nothing after it | same (`x509.ParseCertificateRequest`) |
+//! | `der-strict` | stricter | the request is strict DER: definite minimal lengths, universal tags everywhere but the attributes' `[0]`, constructed exactly for SEQUENCE and SET, at most 16 deep (x509-parser checks tag numbers, not always classes) | Go's encoding/asn1 checks classes where its structs say, but not every value |
 //! | `version` | stricter | version 0 (v1) | not checked |
 //! | `signature-algorithm` | stricter | sha256/384/512WithRSAEncryption, ecdsa-with-SHA256/384 or Ed25519 | not checked |
 //! | `public-key` | stricter | RSA of [`MIN_RSA_BITS`]`..=`[`MAX_RSA_BITS`] bits, ECDSA P-256 or P-384, or Ed25519 (the agent uses P-256) | any key Go parses |
-//! | `signature` | stricter | the self-signature verifies with the request's key | never verified |
+//! | `signature` | stricter | the self-signature verifies with the request's key, and its BIT STRING has no unused bits | never verified |
 //! | `subject-attributes` | stricter | the subject holds organizations and at most one common name, nothing else, each a UTF8String or PrintableString | other attributes ignored, the last common name wins |
 //! | `subject-alt-names` | stricter | no subjectAltName requested | not checked |
 //! | `ca-requested` | stricter | no basicConstraints with CA true requested | not checked |
@@ -65,6 +66,7 @@
 //! accepted); a pure function cannot. Labels and names are chosen by the requester; only
 //! `spec.username`/`spec.groups` (set by the apiserver) and the signed request are evidence.
 
+mod der;
 mod policy;
 mod request;
 mod rules;

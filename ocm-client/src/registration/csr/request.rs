@@ -41,6 +41,7 @@ pub(super) fn check_request(request: &[u8]) -> Result<Subject, CsrRejected> {
             found: format!("{} bytes of trailing data", rest.len()),
         });
     }
+    super::der::check_strict_der(&der)?;
     let info = &req.certification_request_info;
     if info.version.0 != 0 {
         return Err(CsrRejected::Version {
@@ -49,6 +50,14 @@ pub(super) fn check_request(request: &[u8]) -> Result<Subject, CsrRejected> {
     }
     check_signature_algorithm(&req)?;
     check_public_key(&info.subject_pki)?;
+    if req.signature_value.unused_bits != 0 {
+        return Err(CsrRejected::Signature {
+            found: format!(
+                "{} unused bits in the signature",
+                req.signature_value.unused_bits
+            ),
+        });
+    }
     req.verify_signature().map_err(|e| CsrRejected::Signature {
         found: e.to_string(),
     })?;
@@ -101,16 +110,26 @@ fn decode_pem(request: &[u8]) -> Result<Vec<u8>, CsrRejected> {
     let strict = |found: String| CsrRejected::PemStrict { found };
     let text = std::str::from_utf8(request).map_err(|_| strict("non-UTF-8 text".into()))?;
     let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
-    if !trimmed.starts_with(BEGIN) {
-        return Err(strict("data before the block".into()));
+    let lines: Vec<&str> = trimmed.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+        return Err(strict("no lines".into()));
+    };
+    if *first != BEGIN {
+        return Err(strict(format!("first line {first:?}")));
     }
-    if !trimmed.ends_with(END) {
-        return Err(strict("data after the block".into()));
+    if *last != END || lines.len() < 3 {
+        return Err(strict(format!("last line {last:?}")));
     }
-    let blocks = text.matches("-----BEGIN ").count();
-    let ends = text.matches("-----END ").count();
-    if blocks != 1 || ends != 1 {
-        return Err(strict(format!("{blocks} PEM blocks")));
+    let body = &lines[1..lines.len() - 1];
+    if let Some(bad) = body.iter().find(|l| {
+        l.is_empty()
+            || !l
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+    }) {
+        return Err(strict(format!(
+            "body line {bad:?} (another block, a header or not base64)"
+        )));
     }
     let (rest, pem) = x509_parser::pem::parse_x509_pem(trimmed.as_bytes())
         .map_err(|e| strict(format!("a malformed block ({e})")))?;

@@ -64,6 +64,8 @@ rules! {
     PemStrict = "pem-strict", Stricter;
     /// The block is a PKCS#10 certification request.
     Pkcs10 = "pkcs10", Go;
+    /// Strict DER: universal tags (but the attributes' `[0]`), constructed exactly for SEQUENCE/SET.
+    DerStrict = "der-strict", Stricter;
     /// PKCS#10 version 1 (0).
     Version = "version", Stricter;
     /// A signature algorithm from the allowed list.
@@ -178,6 +180,14 @@ pub enum CsrRejected {
     #[error("pkcs10: expected a DER PKCS#10 certification request, found {found}")]
     Pkcs10 {
         /// The parse error.
+        found: String,
+    },
+    /// See [`CsrRule::DerStrict`].
+    #[error(
+        "der-strict: expected strict DER with universal tags but the attributes' [0], found {found}"
+    )]
+    DerStrict {
+        /// What was wrong.
         found: String,
     },
     /// See [`CsrRule::Version`].
@@ -304,6 +314,7 @@ impl CsrRejected {
             CsrRejected::Pem { .. } => CsrRule::Pem,
             CsrRejected::PemStrict { .. } => CsrRule::PemStrict,
             CsrRejected::Pkcs10 { .. } => CsrRule::Pkcs10,
+            CsrRejected::DerStrict { .. } => CsrRule::DerStrict,
             CsrRejected::Version { .. } => CsrRule::Version,
             CsrRejected::SignatureAlgorithm { .. } => CsrRule::SignatureAlgorithm,
             CsrRejected::PublicKey { .. } => CsrRule::PublicKey,
