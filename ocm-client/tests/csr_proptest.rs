@@ -123,7 +123,7 @@ proptest! {
     ) {
         let der = &valid_ders()[0];
         let mut csr = with_request(pem_block("CERTIFICATE REQUEST", der));
-        csr.metadata.labels = label.clone().map(|l| [("open-cluster-management.io/cluster-name".to_string(), l)].into());
+        csr.metadata.labels = label.clone().map(|l| [(ocm_api::labels::CLUSTER_NAME.to_string(), l)].into());
         csr.spec.username = user;
         csr.spec.signer_name = signer;
         csr.spec.usages = usages;

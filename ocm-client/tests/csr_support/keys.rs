@@ -10,7 +10,7 @@ use rsa::signature::{SignatureEncoding, Signer};
 use std::sync::OnceLock;
 
 pub enum Key {
-    Rcgen(rcgen::KeyPair, &'static [u64]),
+    Rcgen(Box<rcgen::KeyPair>, &'static [u64]),
     Rsa(Box<pkcs1v15::SigningKey<Sha256>>, Vec<u8>),
 }
 
@@ -24,21 +24,21 @@ pub const OID_SHA1_RSA: &[u64] = &[1, 2, 840, 113549, 1, 1, 5];
 impl Key {
     pub fn p256() -> Key {
         Key::Rcgen(
-            rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap(),
+            Box::new(rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap()),
             OID_ECDSA_SHA256,
         )
     }
 
     pub fn p384() -> Key {
         Key::Rcgen(
-            rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap(),
+            Box::new(rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap()),
             OID_ECDSA_SHA384,
         )
     }
 
     pub fn ed25519() -> Key {
         Key::Rcgen(
-            rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap(),
+            Box::new(rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap()),
             OID_ED25519,
         )
     }

@@ -3,6 +3,8 @@
 //! objects shaped like the ones the Go agent creates.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod cases;
+pub mod generate;
 pub mod go;
 pub mod keys;
 
@@ -322,7 +324,7 @@ pub fn agent_csr(cluster: &str, request_pem: Vec<u8>) -> CertificateSigningReque
             generate_name: Some(format!("{cluster}-")),
             labels: Some(
                 [(
-                    "open-cluster-management.io/cluster-name".to_string(),
+                    ocm_api::labels::CLUSTER_NAME.to_string(),
                     cluster.to_string(),
                 )]
                 .into(),

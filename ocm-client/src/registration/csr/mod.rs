@@ -130,14 +130,5 @@ pub fn check_csr(csr: &CertificateSigningRequest) -> Result<CsrIdentity, CsrReje
 /// their status) and no issued certificate. Go's `IsCSRInTerminalState` counts only `Approved` and
 /// `Denied`. [`check_csr`] refuses every CSR that is not pending.
 pub fn is_pending(csr: &CertificateSigningRequest) -> bool {
-    let Some(status) = &csr.status else {
-        return true;
-    };
-    let decided = status
-        .conditions
-        .iter()
-        .flatten()
-        .any(|c| matches!(c.type_.as_str(), "Approved" | "Denied" | "Failed"));
-    let issued = status.certificate.as_ref().is_some_and(|c| !c.0.is_empty());
-    !decided && !issued
+    policy::check_status(csr).is_ok()
 }

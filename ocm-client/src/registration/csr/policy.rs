@@ -25,6 +25,11 @@ pub const MIN_EXPIRATION_SECONDS: i32 = 3600;
 /// `--cluster-signing-duration` (the most the built-in signer issues anyway).
 pub const DEFAULT_MAX_EXPIRATION_SECONDS: i32 = 365 * 24 * 3600;
 
+/// CertificateSigningRequest condition types (Kubernetes `certificates.k8s.io/v1`).
+const APPROVED: &str = "Approved";
+const DENIED: &str = "Denied";
+const FAILED: &str = "Failed";
+
 const USAGE_CLIENT_AUTH: &str = "client auth";
 const ALLOWED_USAGES: &[&str] = &["digital signature", "key encipherment", USAGE_CLIENT_AUTH];
 
@@ -188,20 +193,20 @@ fn check_signer(csr: &CertificateSigningRequest) -> Result<(), CsrRejected> {
 
 /// Go (`helpers.IsCSRInTerminalState`): any `Approved` or `Denied` condition, whatever its
 /// status. Ours: any `Failed` condition, and an issued certificate.
-fn check_status(csr: &CertificateSigningRequest) -> Result<(), CsrRejected> {
+pub(super) fn check_status(csr: &CertificateSigningRequest) -> Result<(), CsrRejected> {
     let Some(status) = &csr.status else {
         return Ok(());
     };
     let conditions = status.conditions.as_deref().unwrap_or_default();
     if let Some(c) = conditions
         .iter()
-        .find(|c| c.type_ == "Approved" || c.type_ == "Denied")
+        .find(|c| c.type_ == APPROVED || c.type_ == DENIED)
     {
         return Err(CsrRejected::Terminal {
             condition: c.type_.clone(),
         });
     }
-    if let Some(c) = conditions.iter().find(|c| c.type_ == "Failed") {
+    if let Some(c) = conditions.iter().find(|c| c.type_ == FAILED) {
         return Err(CsrRejected::Failed {
             status: c.status.clone(),
         });
