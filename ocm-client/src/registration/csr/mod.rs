@@ -39,17 +39,17 @@
 //! | `expiration-seconds` | stricter | `spec.expirationSeconds` is absent (the agent's default) or in [`MIN_EXPIRATION_SECONDS`]`..=`[`DEFAULT_MAX_EXPIRATION_SECONDS`] (1 hour, the agent's own minimum, to 365 days, kube-controller-manager's default signing duration; [`CsrPolicy::max_expiration_seconds`] changes the bound) | not checked |
 //! | `pem` | Go | `spec.request` holds a `CERTIFICATE REQUEST` PEM block | the first well-formed block is one |
 //! | `pem-strict` | stricter | `spec.request` is that one block, whitespace around it only: the exact BEGIN and END lines, base64 lines between, no PEM headers | text before it and blocks after it pass |
-//! | `pkcs10` | Go | the block is a DER PKCS#10 request, nothing after it | same (`x509.ParseCertificateRequest`) |
-//! | `der-strict` | stricter | the request is strict DER: definite minimal lengths, universal tags everywhere but the attributes' `[0]`, constructed exactly for SEQUENCE and SET, at most 16 deep (x509-parser checks tag numbers, not always classes) | Go's encoding/asn1 checks classes where its structs say, but not every value |
+//! | `pkcs10` | Go | the block is a DER PKCS#10 request, nothing after it (named for any x509-parser parse failure outside the attributes) | same (`x509.ParseCertificateRequest`) |
+//! | `der-strict` | stricter | every element the schema names (RFC 2986: the request, its info, subject RDNs and their attribute types, key info, algorithm identifiers, attributes, requested extensions) has exactly its universal tag, `[0]` for the attributes; subject values are universal primitives (x509-parser reads an OID whatever its tag) | encoding/asn1 checks these tags too; so far every request this rule refuses, Go refuses as well |
 //! | `version` | stricter | version 0 (v1) | not checked |
 //! | `signature-algorithm` | stricter | sha256/384/512WithRSAEncryption, ecdsa-with-SHA256/384 or Ed25519 | not checked |
 //! | `public-key` | stricter | RSA of [`MIN_RSA_BITS`]`..=`[`MAX_RSA_BITS`] bits, ECDSA P-256 or P-384, or Ed25519 (the agent uses P-256) | any key Go parses |
 //! | `signature` | stricter | the self-signature verifies with the request's key, and its BIT STRING has no unused bits | never verified |
 //! | `subject-attributes` | stricter | the subject holds organizations and at most one common name, nothing else, each a UTF8String or PrintableString | other attributes ignored, the last common name wins |
-//! | `subject-alt-names` | stricter | no subjectAltName requested | not checked |
+//! | `subject-alt-names` | stricter | no subjectAltName requested | parsed (a malformed one refused), never refused |
 //! | `ca-requested` | stricter | no basicConstraints with CA true requested | not checked |
-//! | `requested-extensions` | stricter | no other extension requested | not checked |
-//! | `request-attributes` | stricter | no attribute besides an extension request (no challengePassword, …) | not checked |
+//! | `requested-extensions` | stricter | no other extension requested | parsed (duplicates refused), never refused |
+//! | `request-attributes` | stricter | no attribute besides an extension request (no challengePassword, …); also named when x509-parser cannot parse the attributes | not checked |
 //! | `common-name` | Go | the common name is `system:open-cluster-management:<cluster>:<agent>`, both parts non-empty, no further `:` | same |
 //! | `cluster-name` | Go | the common name's `<cluster>` is the label's | same |
 //! | `organizations` | Go | the organizations, as a set, less `system:open-cluster-management:managed-clusters`, are exactly `{system:open-cluster-management:<cluster>}` | same |
