@@ -139,6 +139,7 @@ fn check_csr_is_go_or_stricter() {
         p384: Key::p384(),
         ed25519: Key::ed25519(),
     };
+    let started = std::time::Instant::now();
     let mut rng = Rng::new(seed);
     let mut csrs: Vec<CertificateSigningRequest> =
         (0..n).map(|_| generate(&mut rng, &keys)).collect();
@@ -150,7 +151,9 @@ fn check_csr_is_go_or_stricter() {
     agent.spec.username = Some(format!("{PREFIX}c1:agent-real"));
     csrs.push(agent);
 
+    let generated = started.elapsed();
     let go = go_approves(&bin, &csrs);
+    let go_time = started.elapsed() - generated;
     let mut stats: BTreeMap<String, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     for (i, (csr, go_ok)) in csrs.iter().zip(&go).enumerate() {
@@ -172,6 +175,11 @@ fn check_csr_is_go_or_stricter() {
         };
         *stats.entry(key).or_default() += 1;
     }
+    eprintln!(
+        "{} CSRs (seed {seed:#x}): generated in {generated:?}, Go decided in {go_time:?}, checked in {:?}",
+        csrs.len(),
+        started.elapsed() - generated - go_time
+    );
     for (k, v) in &stats {
         eprintln!("{v:5}  {k}");
     }
