@@ -22,7 +22,7 @@ use ocm_api::cluster::v1alpha1::{ClusterClaim, ClusterClaimSpec};
 use ocm_api::conditions;
 use ocm_client::hubs::{ReloadParams, client_from_kubeconfig};
 use ocm_client::registration::{
-    AcceptParams, ClusterSetSelector, ClusterSets, DenyParams, ManagedClusters, Refusal,
+    AcceptParams, ClusterSetSelector, ClusterSets, CsrPolicy, DenyParams, ManagedClusters, Refusal,
 };
 use ocm_testenv::TestEnv;
 
@@ -96,6 +96,13 @@ fn agent_orgs(cluster: &str) -> Vec<String> {
         format!("system:open-cluster-management:{cluster}"),
         "system:open-cluster-management:managed-clusters".to_string(),
     ]
+}
+
+/// ocm-testenv's klusterlets bootstrap as `ocm_testenv::BOOTSTRAP_USER`.
+fn accept_params() -> AcceptParams {
+    AcceptParams::default()
+        .wait(TIMEOUT)
+        .policy(CsrPolicy::default().bootstrap_user(ocm_testenv::BOOTSTRAP_USER))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -12,7 +12,7 @@ use ocm_api::cluster::v1::{ManagedCluster, ManagedClusterClaim, Taint};
 use ocm_api::labels;
 use serde_json::json;
 
-use super::csr::{CsrIdentity, CsrRejected, check_csr};
+use super::csr::{CsrPolicy, CsrRejected, CsrRequestKind, is_pending};
 use crate::error::{Context, Error, Result};
 
 /// Reason written on the approval condition of a CSR that [`ManagedClusters::accept`] approves.
@@ -50,7 +50,7 @@ pub struct PendingCluster {
     /// The ManagedCluster, when its agent has created it.
     pub cluster: Option<ManagedCluster>,
     /// The cluster's CSRs with no Approved, Denied or Failed condition, with what
-    /// [`check_csr`] says of each.
+    /// [`check_csr`](super::check_csr) says of each (under the default [`CsrPolicy`]).
     pub pending_csrs: Vec<(
         CertificateSigningRequest,
         Result<super::CsrIdentity, CsrRejected>,
@@ -67,12 +67,21 @@ pub struct AcceptParams {
     /// Also approve renewal CSRs (requested by the cluster's own agent, not the bootstrap
     /// identity). Off by default: the Go hub approves renewals itself.
     pub approve_renewals: bool,
+    /// The rules a CSR must pass (who may bootstrap, the longest certificate). The default
+    /// knows OCM's bootstrap service accounts; add your bootstrap user or group.
+    pub policy: CsrPolicy,
 }
 
 impl AcceptParams {
     /// Wait up to `timeout` for the ManagedCluster and its bootstrap CSR.
     pub fn wait(mut self, timeout: Duration) -> Self {
         self.wait = Some(timeout);
+        self
+    }
+
+    /// The rules a CSR must pass.
+    pub fn policy(mut self, policy: CsrPolicy) -> Self {
+        self.policy = policy;
         self
     }
 
@@ -178,7 +187,7 @@ impl ManagedClusters {
                     cluster: None,
                     pending_csrs: Vec::new(),
                 });
-            let checked = check_csr(&csr);
+            let checked = CsrPolicy::default().check(&csr);
             entry.pending_csrs.push((csr, checked));
         }
         Ok(out
@@ -263,11 +272,11 @@ impl ManagedClusters {
             if !is_pending(&csr) || outcome.refused.iter().any(|(n, _)| *n == csr_name) {
                 continue;
             }
-            let refusal = match check_csr(&csr) {
+            let refusal = match params.policy.check(&csr) {
                 Ok(id) if id.cluster_name != name => Some(Refusal::OtherCluster {
                     cluster: id.cluster_name,
                 }),
-                Ok(id) if is_renewal(&csr, &id) && !params.approve_renewals => {
+                Ok(id) if id.kind == CsrRequestKind::Renewal && !params.approve_renewals => {
                     Some(Refusal::Renewal)
                 }
                 Ok(_) => None,
@@ -485,7 +494,7 @@ impl ManagedClusters {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Refusal {
-    /// [`check_csr`] refused it; the rule is named.
+    /// The policy refused it; the rule is named.
     #[error(transparent)]
     Rejected(CsrRejected),
     /// It is valid, but asks for another cluster's identity.
@@ -498,28 +507,6 @@ pub enum Refusal {
     /// [`AcceptParams::approve_renewals`] is off.
     #[error("the CSR is a renewal by the cluster's own agent, not a bootstrap request")]
     Renewal,
-}
-
-/// A CSR is a renewal when its requester is the agent identity it asks a certificate for
-/// (Go's renewal reconciler: `spec.username` equals the request's common name).
-fn is_renewal(csr: &CertificateSigningRequest, id: &CsrIdentity) -> bool {
-    let user = csr.spec.username.as_deref().unwrap_or_default();
-    user == format!(
-        "system:open-cluster-management:{}:{}",
-        id.cluster_name, id.agent_name
-    )
-}
-
-/// Whether nobody has decided on the CSR yet: it has no Approved, Denied or Failed condition.
-/// (Stricter than Go's `IsCSRInTerminalState`, which ignores Failed.)
-fn is_pending(csr: &CertificateSigningRequest) -> bool {
-    !csr.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| {
-            c.iter()
-                .any(|c| matches!(c.type_.as_str(), "Approved" | "Denied" | "Failed"))
-        })
 }
 
 fn cluster_label(csr: &CertificateSigningRequest) -> Option<&str> {
