@@ -152,9 +152,7 @@ async fn registration_on_the_go_hub() -> TestResult {
         .is_some_and(|s| conditions::is_true(&s.conditions, conditions::MANAGED_CLUSTER_JOINED));
     assert!(!joined, "cluster1 joined before it was accepted");
 
-    let outcome = clusters
-        .accept(CLUSTER, &AcceptParams::default().wait(TIMEOUT))
-        .await?;
+    let outcome = clusters.accept(CLUSTER, &accept_params()).await?;
     assert!(!outcome.approved.is_empty(), "{outcome:?}");
     assert!(!outcome.approved.contains(&"forged-cluster1".to_string()));
     let forged_refusal = outcome.refused.iter().find(|(n, _)| n == "forged-cluster1");
@@ -202,9 +200,7 @@ async fn registration_on_the_go_hub() -> TestResult {
             .ok_or_else(|| format!("{conds:?}"))
     })
     .await?;
-    clusters
-        .accept(CLUSTER, &AcceptParams::default().wait(TIMEOUT))
-        .await?;
+    clusters.accept(CLUSTER, &accept_params()).await?;
     clusters
         .wait_condition(CLUSTER, conditions::MANAGED_CLUSTER_HUB_ACCEPTED, TIMEOUT)
         .await?;
