@@ -7,14 +7,15 @@
 //! bootstrap request for the cluster being accepted: a CSR labelled for one cluster that asks
 //! for another's identity is refused with the rule that caught it. See [`csr`] for every rule.
 
+mod accept;
 mod clusters;
 pub mod csr;
 mod sets;
 
-pub use clusters::{
-    APPROVE_REASON, AcceptOutcome, AcceptParams, DENY_REASON, DenyParams, ManagedClusters,
-    PendingCluster, Refusal,
+pub use accept::{
+    APPROVE_REASON, AcceptOutcome, AcceptParams, DENY_REASON, DenyParams, PendingCluster, Refusal,
 };
+pub use clusters::ManagedClusters;
 pub use csr::{
     CsrIdentity, CsrPolicy, CsrRejected, CsrRequestKind, CsrRule, check_csr, is_pending,
 };
