@@ -281,8 +281,10 @@ impl ManifestWorks {
                 self.set_delete_option(name, policy, timeout).await?;
             }
         }
-        let mut dp = kube::api::DeleteParams::default();
-        dp.propagation_policy = params.propagation_policy.clone();
+        let dp = kube::api::DeleteParams {
+            propagation_policy: params.propagation_policy.clone(),
+            ..kube::api::DeleteParams::default()
+        };
         let deleted = self
             .api
             .delete(name, &dp)
