@@ -9,6 +9,7 @@
 //!   its budget (`WithManifestsLimit(limit)` keeps 80 %), with names `split-<i>`.
 //!
 //! Skipped with a notice when Go is not available, unless `OCM_CLIENT_REQUIRE_GO=1`.
+#![allow(clippy::unwrap_used)]
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -275,9 +275,7 @@ impl ManifestWorks {
                 .delete_option
                 .as_ref()
                 .map(|o| o.propagation_policy);
-            if current.unwrap_or_default() != policy
-                || (current.is_none() && policy != DeletePropagationPolicyType::Foreground)
-            {
+            if current.unwrap_or_default() != policy {
                 self.set_delete_option(name, policy, timeout).await?;
             }
         }

@@ -13,7 +13,7 @@
 //!
 //! The [`ResourceIdentifier`] selects the manifest as the agent selects a manifest config
 //! (ocm's `resourceMatch`): group and resource (plural) equal, namespace and name equal or
-//! matching `*` wildcards; see [`matches`](super::matches). Exactly one reported manifest must
+//! matching `*` wildcards; see [`resource_matches`]. Exactly one reported manifest must
 //! match. Upstream has no such reader: this fills a gap.
 
 use std::future;
@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::FeedbackError;
-use super::identify::matches;
+use super::identify::resource_matches;
 use super::wait::watch_error;
 use crate::Error;
 
@@ -83,7 +83,9 @@ pub fn feedback_values(
         .as_ref()
         .map(|s| s.resource_status.manifests.as_slice())
         .unwrap_or_default();
-    let mut found = manifests.iter().filter(|m| matches(&m.resource_meta, id));
+    let mut found = manifests
+        .iter()
+        .filter(|m| resource_matches(&m.resource_meta, id));
     let Some(manifest) = found.next() else {
         return Err(FeedbackError::NotReported {
             identifier: id.clone(),

@@ -54,7 +54,7 @@ pub fn manifest_identifier(manifest: &Value) -> Option<ResourceIdentifier> {
 /// Whether a manifest reported in a work's status is the one `id` names, as the work agent
 /// matches a manifest config (`resourceMatch` in ocm's `pkg/work/helper`): group and resource
 /// equal, namespace and name equal or matching `id`'s `*` wildcards.
-pub fn matches(meta: &ManifestResourceMeta, id: &ResourceIdentifier) -> bool {
+pub fn resource_matches(meta: &ManifestResourceMeta, id: &ResourceIdentifier) -> bool {
     meta.group == id.group
         && meta.resource == id.resource
         && wildcard_match(&meta.namespace, &id.namespace)

@@ -12,7 +12,8 @@
 //!   deletes (orphaning or deleting the resources, [`DeleteParams`]) and waits on watches
 //!   ([`WaitCondition`]).
 //! - [`feedback()`] decodes the agent's status feedback into the caller's type;
-//!   [`feedback_stream`] yields it each time it changes.
+//!   [`feedback_stream`] yields it each time it changes (how values map and how the manifest
+//!   is chosen: [`mod@feedback`]).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -53,18 +54,18 @@
 mod apply;
 mod builder;
 mod error;
-mod feedback;
 mod identify;
 mod wait;
 
 pub mod budget;
+pub mod feedback;
 pub mod rules;
 
 pub use apply::{ApplyParams, DEFAULT_FIELD_MANAGER, DeleteParams, ManifestWorks};
 pub use builder::ManifestWorkBuilder;
 pub use error::{BuildError, FeedbackError};
 pub use feedback::{decode, feedback, feedback_stream, feedback_values, value_map};
-pub use identify::{manifest_identifier, matches, resource_identifier};
+pub use identify::{manifest_identifier, resource_identifier, resource_matches};
 pub use wait::WaitCondition;
 
 #[cfg(test)]
