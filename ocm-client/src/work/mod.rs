@@ -55,17 +55,19 @@ mod apply;
 mod builder;
 mod error;
 mod identify;
+mod params;
 mod wait;
 
 pub mod budget;
 pub mod feedback;
 pub mod rules;
 
-pub use apply::{ApplyParams, DEFAULT_FIELD_MANAGER, DeleteParams, ManifestWorks};
+pub use apply::ManifestWorks;
 pub use builder::ManifestWorkBuilder;
 pub use error::{BuildError, FeedbackError};
 pub use feedback::{decode, feedback, feedback_stream, feedback_values, value_map};
 pub use identify::{manifest_identifier, resource_identifier, resource_matches};
+pub use params::{ApplyParams, DEFAULT_FIELD_MANAGER, DeleteParams};
 pub use wait::WaitCondition;
 
 #[cfg(test)]
