@@ -52,6 +52,15 @@ pub enum Error {
     /// A ManifestWork could not be built.
     #[error(transparent)]
     Build(#[from] crate::work::BuildError),
+    /// The status feedback of a ManifestWork did not decode into the caller's type.
+    #[error("{action}: {source}")]
+    Feedback {
+        /// What was being done.
+        action: String,
+        /// Which value did not fit.
+        #[source]
+        source: Box<crate::work::FeedbackError>,
+    },
     /// A certificate signing request was refused by [`registration::check_csr`](crate::registration::check_csr).
     #[error("{action}: {source}")]
     CsrRejected {
