@@ -167,8 +167,9 @@ impl ManagedClusters {
     }
 
     /// Accepts a cluster as `clusteradm accept` does — approve its pending bootstrap CSRs and set
-    /// `hubAcceptsClient` — but approves only a CSR that passes [`check_csr`] **for this
-    /// cluster's identity**: a CSR labelled for `name` that asks for another cluster's
+    /// `hubAcceptsClient` — but approves only a CSR that passes the rules of
+    /// [`check_csr`](super::check_csr) under [`AcceptParams::policy`] **for this cluster's
+    /// identity**: a CSR labelled for `name` that asks for another cluster's
     /// certificate, or that fails any rule, is refused and listed in the outcome.
     ///
     /// Like `clusteradm accept`, it fails when there is neither a CSR to approve nor one already
