@@ -2,7 +2,6 @@
 
 use k8s_openapi::ByteString;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use kube::CustomResource;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
@@ -12,23 +11,30 @@ use super::{
 };
 use crate::schema::{Required, byte_string_schema, no_default};
 
+crate::kind::custom_resource! {
+    /// ClusterManager configures the hub controllers that govern registration and work
+    /// distribution for attached Klusterlets (cluster-scoped,
+    /// `operator.open-cluster-management.io/v1`).
+    ///
+    /// Upstream's CRD does not require `spec` (the API server defaults it); an absent or `null`
+    /// one reads as the default.
+    pub struct ClusterManager {
+        group: "operator.open-cluster-management.io",
+        version: "v1",
+        plural: "clustermanagers",
+        scope: ClusterResourceScope,
+        spec(optional): ClusterManagerSpec,
+        status(omitempty): ClusterManagerStatus,
+    }
+}
+
 /// Desired configuration of the hub controllers (registration, work, placement, add-on
 /// manager) that serve the attached Klusterlets.
 ///
 /// In `Default` mode the hub is deployed to the `open-cluster-management-hub` namespace; in
 /// `Hosted` mode to a namespace named after the ClusterManager. The server defaults `spec` to
 /// `{deployOption: {mode: Default}}`.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "operator.open-cluster-management.io",
-    version = "v1",
-    kind = "ClusterManager",
-    plural = "clustermanagers",
-    status = "ClusterManagerStatus",
-    derive = "Default",
-    derive = "PartialEq",
-    doc = "ClusterManager configures the hub controllers that govern registration and work distribution for attached Klusterlets (cluster-scoped, `operator.open-cluster-management.io/v1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(extend("default" = { "deployOption": { "mode": "Default" } }))]
 pub struct ClusterManagerSpec {
