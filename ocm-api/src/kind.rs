@@ -19,6 +19,8 @@
 //!
 //! `spec` is always written when the kind has one, as Go does.
 
+use std::borrow::Cow;
+
 use schemars::{JsonSchema, Schema};
 
 /// Field transform of a root's `spec` and `status`: the property schema keeps the type's own
@@ -41,6 +43,20 @@ pub(crate) fn own_meta<T: JsonSchema>(schema: &mut Schema) {
     }
 }
 
+/// The `status` Go writes for `status(omitempty)`: the status when set.
+pub(crate) fn omitempty<S: Clone>(status: &Option<S>) -> Option<Cow<'_, S>> {
+    status.as_ref().map(Cow::Borrowed)
+}
+
+/// The `status` Go writes for `status(always)`: the status, or the zero status when unset.
+pub(crate) fn always<S: Clone + Default>(status: &Option<S>) -> Option<Cow<'_, S>> {
+    Some(
+        status
+            .as_ref()
+            .map_or_else(|| Cow::Owned(S::default()), Cow::Borrowed),
+    )
+}
+
 /// Declares the root struct of a kind (`metadata`, and `spec` and `status` as asked) and
 /// implements kube's traits and `Serialize` for it; see the [module docs](self).
 ///
@@ -60,7 +76,6 @@ pub(crate) fn own_meta<T: JsonSchema>(schema: &mut Schema) {
 /// }
 /// ```
 macro_rules! custom_resource {
-    // spec and status
     (
         $(#[$attr:meta])*
         pub struct $root:ident {
@@ -70,124 +85,46 @@ macro_rules! custom_resource {
             scope: $scope:ident,
             $(short_names: [$($short:literal),* $(,)?],)?
             $(printer_columns: [$($column:tt),* $(,)?],)?
-            spec($spec_mode:ident): $spec:ident,
+            spec($spec_mode:ident): $spec:ident
+            $(, status($status_mode:ident): $status:ident)? $(,)?
+        }
+    ) => {
+        $crate::kind::custom_resource!(@spec_mode $spec_mode [$(#[$attr])*] $root $spec
+            [$($status)?]);
+        $crate::kind::custom_resource!(@impls $root $group $version $plural $scope
+            [$($($short)*)?] [$($($column)*)?] [$spec] [$($status_mode $status)?]);
+    };
+    (
+        $(#[$attr:meta])*
+        pub struct $root:ident {
+            group: $group:literal,
+            version: $version:literal,
+            plural: $plural:literal,
+            scope: $scope:ident,
+            $(short_names: [$($short:literal),* $(,)?],)?
+            $(printer_columns: [$($column:tt),* $(,)?],)?
             status($status_mode:ident): $status:ident $(,)?
         }
     ) => {
-        $crate::kind::custom_resource!(@spec_struct $spec_mode [$(#[$attr])*] $root $spec {
-            /// Observed state.
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            #[schemars(transform = crate::kind::own_meta::<$status>)]
-            pub status: Option<$status>,
-        });
-        impl $root {
-            /// An object named `name` with the given spec and no status.
-            pub fn new(name: &str, spec: $spec) -> Self {
-                Self {
-                    metadata: $crate::kind::custom_resource!(@meta name),
-                    spec,
-                    status: None,
-                }
-            }
-        }
-        $crate::kind::custom_resource!(@serialize $status_mode $root $group $version $status);
-        $crate::kind::custom_resource!(@has_spec $root $spec);
-        $crate::kind::custom_resource!(@has_status $root $status);
-        $crate::kind::custom_resource!(@resource $root $group $version $plural $scope);
-        $crate::kind::custom_resource!(@crd $root $group $version $plural $scope true
-            [$($($short),*)?] [$($($column),*)?]);
-    };
-    // spec, no status
-    (
-        $(#[$attr:meta])*
-        pub struct $root:ident {
-            group: $group:literal,
-            version: $version:literal,
-            plural: $plural:literal,
-            scope: $scope:ident,
-            $(short_names: [$($short:literal),* $(,)?],)?
-            $(printer_columns: [$($column:tt),* $(,)?],)?
-            spec($spec_mode:ident): $spec:ident $(,)?
-        }
-    ) => {
-        $crate::kind::custom_resource!(@spec_struct $spec_mode [$(#[$attr])*] $root $spec {});
-        impl $root {
-            /// An object named `name` with the given spec.
-            pub fn new(name: &str, spec: $spec) -> Self {
-                Self {
-                    metadata: $crate::kind::custom_resource!(@meta name),
-                    spec,
-                }
-            }
-        }
-        impl ::serde::Serialize for $root {
-            fn serialize<S: ::serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeStruct;
-                let mut obj = ser.serialize_struct(stringify!($root), 4)?;
-                obj.serialize_field("apiVersion", concat!($group, "/", $version))?;
-                obj.serialize_field("kind", stringify!($root))?;
-                obj.serialize_field("metadata", &self.metadata)?;
-                obj.serialize_field("spec", &self.spec)?;
-                obj.end()
-            }
-        }
-        $crate::kind::custom_resource!(@has_spec $root $spec);
-        $crate::kind::custom_resource!(@resource $root $group $version $plural $scope);
-        $crate::kind::custom_resource!(@crd $root $group $version $plural $scope false
-            [$($($short),*)?] [$($($column),*)?]);
-    };
-    // status, no spec
-    (
-        $(#[$attr:meta])*
-        pub struct $root:ident {
-            group: $group:literal,
-            version: $version:literal,
-            plural: $plural:literal,
-            scope: $scope:ident,
-            $(short_names: [$($short:literal),* $(,)?],)?
-            $(printer_columns: [$($column:tt),* $(,)?],)?
-            status(omitempty): $status:ident $(,)?
-        }
-    ) => {
-        $crate::kind::custom_resource!(@struct [$(#[$attr])*] $root {
-            /// Observed state. Go always writes `status` (it is a struct, not a pointer); absent
-            /// reads as `None`.
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            #[schemars(transform = crate::kind::own_meta::<$status>)]
-            pub status: Option<$status>,
-        });
-        impl $root {
-            /// An object named `name` with no status.
-            pub fn new(name: &str) -> Self {
-                Self {
-                    metadata: $crate::kind::custom_resource!(@meta name),
-                    status: None,
-                }
-            }
-        }
-        impl ::serde::Serialize for $root {
-            fn serialize<S: ::serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeStruct;
-                let mut obj = ser.serialize_struct(
-                    stringify!($root),
-                    3 + usize::from(self.status.is_some()),
-                )?;
-                obj.serialize_field("apiVersion", concat!($group, "/", $version))?;
-                obj.serialize_field("kind", stringify!($root))?;
-                obj.serialize_field("metadata", &self.metadata)?;
-                if let Some(status) = &self.status {
-                    obj.serialize_field("status", status)?;
-                }
-                obj.end()
-            }
-        }
-        $crate::kind::custom_resource!(@has_status $root $status);
-        $crate::kind::custom_resource!(@resource $root $group $version $plural $scope);
-        $crate::kind::custom_resource!(@crd $root $group $version $plural $scope true
-            [$($($short),*)?] [$($($column),*)?]);
+        $crate::kind::custom_resource!(@struct [$(#[$attr])*] $root [] [$status]);
+        $crate::kind::custom_resource!(@impls $root $group $version $plural $scope
+            [$($($short)*)?] [$($($column)*)?] [] [$status_mode $status]);
     };
 
-    (@struct [$(#[$attr:meta])*] $root:ident { $($fields:tt)* }) => {
+    (@spec_mode optional [$(#[$attr:meta])*] $root:ident $spec:ident [$($status:ident)?]) => {
+        $crate::kind::custom_resource!(@struct [$(#[$attr])*] $root [[
+            /// Desired state. Always written; absent or `null` reads as the default (Go's zero
+            /// value), and the schema does not require it, as upstream's.
+            #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+        ] $spec] [$($status)?]);
+    };
+    (@spec_mode required [$(#[$attr:meta])*] $root:ident $spec:ident [$($status:ident)?]) => {
+        $crate::kind::custom_resource!(@struct [$(#[$attr])*] $root [[
+            /// Desired state. Always written; required when reading, as by upstream's CRD.
+        ] $spec] [$($status)?]);
+    };
+    (@struct [$(#[$attr:meta])*] $root:ident [$([$(#[$spec_attr:meta])*] $spec:ident)?]
+        [$($status:ident)?]) => {
         $(#[$attr])*
         #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq, ::schemars::JsonSchema)]
         #[serde(rename_all = "camelCase")]
@@ -196,92 +133,82 @@ macro_rules! custom_resource {
             #[schemars(skip)]
             #[serde(default)]
             pub metadata: ::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-            $($fields)*
+            $(
+                $(#[$spec_attr])*
+                #[schemars(transform = crate::kind::own_meta::<$spec>)]
+                pub spec: $spec,
+            )?
+            $(
+                /// Observed state.
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                #[schemars(transform = crate::kind::own_meta::<$status>)]
+                pub status: Option<$status>,
+            )?
         }
     };
-    (@spec_struct optional [$(#[$attr:meta])*] $root:ident $spec:ident { $($fields:tt)* }) => {
-        $crate::kind::custom_resource!(@struct [$(#[$attr])*] $root {
-            /// Desired state. Always written; absent or `null` reads as the default (Go's zero
-            /// value), and the schema does not require it, as upstream's.
-            #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
-            #[schemars(transform = crate::kind::own_meta::<$spec>)]
-            pub spec: $spec,
-            $($fields)*
-        });
-    };
-    (@spec_struct required [$(#[$attr:meta])*] $root:ident $spec:ident { $($fields:tt)* }) => {
-        $crate::kind::custom_resource!(@struct [$(#[$attr])*] $root {
-            /// Desired state. Always written; required when reading, as by upstream's CRD.
-            #[schemars(transform = crate::kind::own_meta::<$spec>)]
-            pub spec: $spec,
-            $($fields)*
-        });
-    };
-    (@serialize omitempty $root:ident $group:literal $version:literal $status:ident) => {
-        impl ::serde::Serialize for $root {
-            fn serialize<S: ::serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeStruct;
-                let mut obj = ser.serialize_struct(
-                    stringify!($root),
-                    4 + usize::from(self.status.is_some()),
-                )?;
-                obj.serialize_field("apiVersion", concat!($group, "/", $version))?;
-                obj.serialize_field("kind", stringify!($root))?;
-                obj.serialize_field("metadata", &self.metadata)?;
-                obj.serialize_field("spec", &self.spec)?;
-                if let Some(status) = &self.status {
-                    obj.serialize_field("status", status)?;
+    (@impls $root:ident $group:literal $version:literal $plural:literal $scope:ident
+        [$($short:literal)*] [$($column:tt)*] [$($spec:ident)?]
+        [$($status_mode:ident $status:ident)?]) => {
+        impl $root {
+            /// A new object named `name`, with the given spec where the kind has one, without
+            /// status.
+            pub fn new(name: &str $(, spec: $spec)?) -> Self {
+                Self {
+                    metadata: ::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                        name: Some(name.to_owned()),
+                        ..Default::default()
+                    },
+                    $(spec: ::core::convert::identity::<$spec>(spec),)?
+                    $(status: None::<$status>,)?
                 }
-                obj.end()
             }
         }
-    };
-    (@serialize always $root:ident $group:literal $version:literal $status:ident) => {
         impl ::serde::Serialize for $root {
             fn serialize<S: ::serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
                 use ::serde::ser::SerializeStruct;
-                let zero = $status::default();
-                let mut obj = ser.serialize_struct(stringify!($root), 5)?;
+                #[allow(unused_mut)]
+                let mut fields = 3 + usize::from($crate::kind::custom_resource!(@has $($spec)?));
+                $(
+                    let status = $crate::kind::$status_mode::<$status>(&self.status);
+                    fields += usize::from(status.is_some());
+                )?
+                let mut obj = ser.serialize_struct(stringify!($root), fields)?;
                 obj.serialize_field("apiVersion", concat!($group, "/", $version))?;
                 obj.serialize_field("kind", stringify!($root))?;
                 obj.serialize_field("metadata", &self.metadata)?;
-                obj.serialize_field("spec", &self.spec)?;
-                obj.serialize_field("status", self.status.as_ref().unwrap_or(&zero))?;
+                $(obj.serialize_field::<$spec>("spec", &self.spec)?;)?
+                $(
+                    if let Some(status) = &status {
+                        obj.serialize_field::<$status>("status", status)?;
+                    }
+                )?
                 obj.end()
             }
         }
-    };
-    (@meta $name:ident) => {
-        ::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-            name: Some($name.to_owned()),
-            ..Default::default()
-        }
-    };
-    (@has_spec $root:ident $spec:ident) => {
-        impl ::kube::core::object::HasSpec for $root {
-            type Spec = $spec;
+        $(
+            impl ::kube::core::object::HasSpec for $root {
+                type Spec = $spec;
 
-            fn spec(&self) -> &$spec {
-                &self.spec
+                fn spec(&self) -> &$spec {
+                    &self.spec
+                }
+                fn spec_mut(&mut self) -> &mut $spec {
+                    &mut self.spec
+                }
             }
-            fn spec_mut(&mut self) -> &mut $spec {
-                &mut self.spec
-            }
-        }
-    };
-    (@has_status $root:ident $status:ident) => {
-        impl ::kube::core::object::HasStatus for $root {
-            type Status = $status;
+        )?
+        $(
+            impl ::kube::core::object::HasStatus for $root {
+                type Status = $status;
 
-            fn status(&self) -> Option<&$status> {
-                self.status.as_ref()
+                fn status(&self) -> Option<&$status> {
+                    self.status.as_ref()
+                }
+                fn status_mut(&mut self) -> &mut Option<$status> {
+                    &mut self.status
+                }
             }
-            fn status_mut(&mut self) -> &mut Option<$status> {
-                &mut self.status
-            }
-        }
-    };
-    (@resource $root:ident $group:literal $version:literal $plural:literal $scope:ident) => {
+        )?
         impl ::kube::core::Resource for $root {
             type DynamicType = ();
             type Scope = ::kube::core::$scope;
@@ -310,9 +237,6 @@ macro_rules! custom_resource {
                 &mut self.metadata
             }
         }
-    };
-    (@crd $root:ident $group:literal $version:literal $plural:literal $scope:ident
-        $status_subresource:literal [$($short:literal),*] [$($column:tt),*]) => {
         impl ::kube::CustomResourceExt for $root {
             fn crd() -> ::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition {
                 $crate::schema::build_crd::<Self>(&$crate::schema::CrdInfo {
@@ -323,7 +247,7 @@ macro_rules! custom_resource {
                     namespaced: $crate::kind::custom_resource!(@namespaced $scope),
                     short_names: &[$($short),*],
                     printer_columns: &[$($crate::kind::custom_resource!(@column $column)),*],
-                    status_subresource: $status_subresource,
+                    status_subresource: $crate::kind::custom_resource!(@has $($status)?),
                 })
             }
             fn crd_name() -> &'static str {
@@ -337,17 +261,18 @@ macro_rules! custom_resource {
             }
         }
     };
+    (@some) => { None };
+    (@some $value:literal) => { Some($value) };
+    (@has) => { false };
+    (@has $present:ident) => { true };
     (@namespaced NamespaceResourceScope) => { true };
     (@namespaced ClusterResourceScope) => { false };
-    (@column ($name:literal, $type:literal, $path:literal)) => {
-        $crate::schema::PrinterColumn { name: $name, type_: $type, json_path: $path, description: None }
-    };
-    (@column ($name:literal, $type:literal, $path:literal, $description:literal)) => {
+    (@column ($name:literal, $type:literal, $path:literal $(, $description:literal)?)) => {
         $crate::schema::PrinterColumn {
             name: $name,
             type_: $type,
             json_path: $path,
-            description: Some($description),
+            description: $crate::kind::custom_resource!(@some $($description)?),
         }
     };
 }

@@ -57,7 +57,7 @@ use k8s_openapi::api::core::v1::{ResourceRequirements, Toleration};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
-use crate::schema::{Required, no_default};
+use crate::schema::{Required, no_default, strip_defaults};
 
 /// Node scheduling configuration for the pods an operator deploys.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
@@ -205,30 +205,27 @@ impl std::str::FromStr for InstallMode {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(transform = Required(&["group", "version", "resource", "name", "lastGeneration"]))]
+#[schemars(transform = |s: &mut Schema| strip_defaults(s, &[
+    "group", "version", "resource", "namespace", "name", "lastGeneration",
+]))]
 pub struct GenerationStatus {
     /// API group of the tracked resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub group: String,
     /// API version of the tracked resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub version: String,
     /// Resource type (plural) of the tracked resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub resource: String,
     /// Namespace of the tracked resource; empty for cluster-scoped ones (always written).
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub namespace: String,
     /// Name of the tracked resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub name: String,
     /// The generation of the resource the operator last applied.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub last_generation: i64,
 }
 
@@ -236,26 +233,24 @@ pub struct GenerationStatus {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(transform = Required(&["group", "version", "resource", "name"]))]
+#[schemars(transform = |s: &mut Schema| strip_defaults(s, &[
+    "group", "version", "resource", "namespace", "name",
+]))]
 pub struct RelatedResourceMeta {
     /// API group of the resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub group: String,
     /// API version of the resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub version: String,
     /// Resource type (plural) of the resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub resource: String,
     /// Namespace of the resource; empty for cluster-scoped ones (always written).
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub namespace: String,
     /// Name of the resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub name: String,
 }
 
