@@ -85,43 +85,30 @@ macro_rules! custom_resource {
             scope: $scope:ident,
             $(short_names: [$($short:literal),* $(,)?],)?
             $(printer_columns: [$($column:tt),* $(,)?],)?
-            spec($spec_mode:ident): $spec:ident
-            $(, status($status_mode:ident): $status:ident)? $(,)?
+            $(spec($spec_mode:ident): $spec:ident,)?
+            $(status($status_mode:ident): $status:ident,)?
         }
     ) => {
-        $crate::kind::custom_resource!(@spec_mode $spec_mode [$(#[$attr])*] $root $spec
+        $crate::kind::custom_resource!(@spec_mode [$($spec_mode $spec)?] [$(#[$attr])*] $root
             [$($status)?]);
         $crate::kind::custom_resource!(@impls $root $group $version $plural $scope
-            [$($($short)*)?] [$($($column)*)?] [$spec] [$($status_mode $status)?]);
-    };
-    (
-        $(#[$attr:meta])*
-        pub struct $root:ident {
-            group: $group:literal,
-            version: $version:literal,
-            plural: $plural:literal,
-            scope: $scope:ident,
-            $(short_names: [$($short:literal),* $(,)?],)?
-            $(printer_columns: [$($column:tt),* $(,)?],)?
-            status($status_mode:ident): $status:ident $(,)?
-        }
-    ) => {
-        $crate::kind::custom_resource!(@struct [$(#[$attr])*] $root [] [$status]);
-        $crate::kind::custom_resource!(@impls $root $group $version $plural $scope
-            [$($($short)*)?] [$($($column)*)?] [] [$status_mode $status]);
+            [$($($short)*)?] [$($($column)*)?] [$($spec)?] [$($status_mode $status)?]);
     };
 
-    (@spec_mode optional [$(#[$attr:meta])*] $root:ident $spec:ident [$($status:ident)?]) => {
+    (@spec_mode [optional $spec:ident] [$(#[$attr:meta])*] $root:ident [$($status:ident)?]) => {
         $crate::kind::custom_resource!(@struct [$(#[$attr])*] $root [[
             /// Desired state. Always written; absent or `null` reads as the default (Go's zero
             /// value), and the schema does not require it, as upstream's.
             #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
         ] $spec] [$($status)?]);
     };
-    (@spec_mode required [$(#[$attr:meta])*] $root:ident $spec:ident [$($status:ident)?]) => {
+    (@spec_mode [required $spec:ident] [$(#[$attr:meta])*] $root:ident [$($status:ident)?]) => {
         $crate::kind::custom_resource!(@struct [$(#[$attr])*] $root [[
             /// Desired state. Always written; required when reading, as by upstream's CRD.
         ] $spec] [$($status)?]);
+    };
+    (@spec_mode [] [$(#[$attr:meta])*] $root:ident [$($status:ident)?]) => {
+        $crate::kind::custom_resource!(@struct [$(#[$attr])*] $root [] [$($status)?]);
     };
     (@struct [$(#[$attr:meta])*] $root:ident [$([$(#[$spec_attr:meta])*] $spec:ident)?]
         [$($status:ident)?]) => {
