@@ -93,14 +93,14 @@
 //!
 //! Not schema mismatches, but worth knowing:
 //!
-//! - For kinds built with `#[derive(CustomResource)]` (ManagedCluster, ClusterClaim,
-//!   ManagedClusterSet, ManagedClusterSetBinding, ManifestWork, AppliedManifestWork,
-//!   ManifestWorkReplicaSet, ClusterManager) the generated root schema requires `spec` and
-//!   decoding needs it, where upstream does not require it. Go always writes `spec`, and the
-//!   apiserver defaults ManagedClusterSet's, so only hand-made objects are affected; the error is
-//!   typed. Kinds whose `spec` may really be absent (Klusterlet) or that have none
-//!   (PlacementDecision, AddOnPlacementScore) are written by hand and need none.
-//! - `status` is written only when set (kube-derive's `Option`), where Go always writes it.
+//! - Reading never fails where Go reads: whatever upstream's CRD does not require may be absent.
+//!   `spec` is required when reading only where the CRD requires it (Placement and the add-on
+//!   kinds, built with `#[derive(CustomResource)]`); the other kinds (declared by a crate-private
+//!   macro) read an absent or `null` `spec` as the default, Go's zero value, and their generated
+//!   root schema does not require it either. `spec` is always written, as Go writes it.
+//!   PlacementDecision and AddOnPlacementScore have no `spec`, as upstream.
+//! - `status` is written only when set (kube-derive's `Option`), where Go always writes it;
+//!   ManagedClusterAddOn writes `{}` for an unset status, as Go does.
 //! - Reading is slightly more lenient than Go: a serde struct also accepts a JSON array, filled
 //!   field by field.
 //! - v1beta1 add-on objects are stored as v1alpha1: reading or writing them needs a hub that
@@ -126,6 +126,7 @@ pub mod finalizers;
 pub mod labels;
 pub mod taints;
 
+mod kind;
 mod schema;
 mod serde_util;
 

@@ -2,8 +2,9 @@
 //!
 //! - Schema tweaks the derives cannot express: [`no_default`], [`strip_defaults`], [`Required`],
 //!   [`byte_string_schema`], [`go_int`] and the `metav1.Condition` list schemas.
-//! - The CRD of a kind written by hand instead of with `#[derive(CustomResource)]`: [`CrdInfo`]
-//!   and [`build_crd`], shaped like the derive's output.
+//! - The CRD of a kind declared with [`custom_resource!`](crate::kind::custom_resource) instead
+//!   of `#[derive(CustomResource)]`: [`CrdInfo`] and [`build_crd`], shaped like the derive's
+//!   output.
 //!
 //! Helpers that only make sense for one group's types stay in that group.
 
@@ -185,6 +186,14 @@ pub(crate) fn schema_for<K: JsonSchema>() -> Option<JSONSchemaProps> {
         .ok()
 }
 
+/// An additional printer column of a CRD version, as `#[kube(printcolumn = ...)]` takes it.
+pub(crate) struct PrinterColumn {
+    pub(crate) name: &'static str,
+    pub(crate) type_: &'static str,
+    pub(crate) json_path: &'static str,
+    pub(crate) description: Option<&'static str>,
+}
+
 /// The names and flags of a hand-written kind, as `#[kube(...)]` would take them.
 pub(crate) struct CrdInfo {
     pub(crate) group: &'static str,
@@ -193,8 +202,7 @@ pub(crate) struct CrdInfo {
     pub(crate) plural: &'static str,
     pub(crate) namespaced: bool,
     pub(crate) short_names: &'static [&'static str],
-    /// `(name, type, jsonPath)` of each additional printer column.
-    pub(crate) printer_columns: &'static [(&'static str, &'static str, &'static str)],
+    pub(crate) printer_columns: &'static [PrinterColumn],
     pub(crate) status_subresource: bool,
 }
 
@@ -205,10 +213,11 @@ pub(crate) fn build_crd<K: JsonSchema>(info: &CrdInfo) -> CustomResourceDefiniti
     let printer_columns = (!info.printer_columns.is_empty()).then(|| {
         info.printer_columns
             .iter()
-            .map(|(name, type_, json_path)| CustomResourceColumnDefinition {
-                name: (*name).into(),
-                type_: (*type_).into(),
-                json_path: (*json_path).into(),
+            .map(|column| CustomResourceColumnDefinition {
+                name: column.name.into(),
+                type_: column.type_.into(),
+                json_path: column.json_path.into(),
+                description: column.description.map(Into::into),
                 ..Default::default()
             })
             .collect()

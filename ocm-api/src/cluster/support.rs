@@ -1,11 +1,8 @@
 //! Crate-private helpers for the `cluster` group: schemas of the Kubernetes types its kinds embed
-//! as upstream's CRDs render them, the wire form of the kinds that are written by hand because
-//! upstream gives them no `spec` (`AddOnPlacementScore`, `PlacementDecision`), and test helpers.
+//! as upstream's CRDs render them, and test helpers.
 //! The helpers shared with the other groups are in `crate::schema`.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use schemars::Schema;
-use serde::Serialize;
 
 /// Schema of a Go `corev1.ResourceList`-like map: resource name to `resource.Quantity`, with the
 /// quantity pattern upstream's CRDs carry (and, like every int-or-string schema here, without the
@@ -62,17 +59,6 @@ pub(crate) fn label_selector_schema(_: &mut schemars::SchemaGenerator) -> Schema
 pub(crate) fn claim_requirements_schema(_: &mut schemars::SchemaGenerator) -> Schema {
     // An array schema is an object, so the conversion cannot fail.
     Schema::try_from(selector_requirements(false)).unwrap_or_default()
-}
-
-/// Wire form of a kind whose only top-level field besides `metadata` is `status`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct StatusOnlyRepr<'a, S: Serialize> {
-    pub(crate) api_version: &'a str,
-    pub(crate) kind: &'a str,
-    pub(crate) metadata: &'a ObjectMeta,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) status: Option<&'a S>,
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use k8s_openapi::ByteString;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -24,26 +23,42 @@ pub const RESOURCE_CPU: &str = "cpu";
 /// Resource name of memory, in bytes (`500Gi`).
 pub const RESOURCE_MEMORY: &str = "memory";
 
-/// Desired state of a [`ManagedCluster`]: a cluster-scoped object named after the cluster,
-/// created by the klusterlet agent when it joins and accepted by a hub admin (the join is a
-/// double opt-in: the agent's CSR is approved and `hubAcceptsClient` is set to `true`).
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "cluster.open-cluster-management.io",
-    version = "v1",
-    kind = "ManagedCluster",
-    plural = "managedclusters",
-    status = "ManagedClusterStatus",
-    shortname = "mcl",
-    shortname = "mcls",
-    derive = "Default",
-    derive = "PartialEq",
-    printcolumn = r#"{"name":"Hub Accepted","type":"boolean","jsonPath":".spec.hubAcceptsClient"}"#,
-    printcolumn = r#"{"name":"Managed Cluster URLs","type":"string","jsonPath":".spec.managedClusterClientConfigs[*].url"}"#,
-    printcolumn = r#"{"name":"Joined","type":"string","jsonPath":".status.conditions[?(@.type==\"ManagedClusterJoined\")].status"}"#,
-    printcolumn = r#"{"name":"Available","type":"string","jsonPath":".status.conditions[?(@.type==\"ManagedClusterConditionAvailable\")].status"}"#,
-    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
-)]
+crate::kind::custom_resource! {
+    /// A cluster registered with the hub: a cluster-scoped object named after the cluster,
+    /// created by the klusterlet agent when it joins and accepted by a hub admin (the join is a
+    /// double opt-in: the agent's CSR is approved and `hubAcceptsClient` is set to `true`).
+    ///
+    /// Upstream's CRD does not require `spec`: Go always writes it, and an absent or `null` one
+    /// reads as the default.
+    pub struct ManagedCluster {
+        group: "cluster.open-cluster-management.io",
+        version: "v1",
+        plural: "managedclusters",
+        scope: ClusterResourceScope,
+        short_names: ["mcl", "mcls"],
+        printer_columns: [
+            ("Hub Accepted", "boolean", ".spec.hubAcceptsClient"),
+            ("Managed Cluster URLs", "string", ".spec.managedClusterClientConfigs[*].url"),
+            (
+                "Joined",
+                "string",
+                r#".status.conditions[?(@.type=="ManagedClusterJoined")].status"#
+            ),
+            (
+                "Available",
+                "string",
+                r#".status.conditions[?(@.type=="ManagedClusterConditionAvailable")].status"#
+            ),
+            ("Age", "date", ".metadata.creationTimestamp"),
+        ],
+        spec(optional): ManagedClusterSpec,
+        status(omitempty): ManagedClusterStatus,
+    }
+}
+
+/// Desired state of a [`ManagedCluster`]: whether the hub accepts it, how to reach it, and its
+/// taints.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedClusterSpec {
     /// API server addresses of the managed cluster; empty means the hub cannot reach it.

@@ -10,18 +10,10 @@
 //! back unchanged and an object built in Rust claims only the fields it sets (which matters for
 //! server-side apply). An absent value means the same as Go's zero value.
 
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, ObjectMeta, Time};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kube::core::NamespaceResourceScope;
-use kube::core::object::HasStatus;
-use kube::{CustomResource, CustomResourceExt, Resource};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
-
-use super::support::StatusOnlyRepr;
-use crate::schema::{CrdInfo, build_crd};
 
 /// The API version of this module's kinds.
 pub const VERSION: &str = "v1alpha1";
@@ -40,24 +32,25 @@ pub const RESERVED_CLUSTER_CLAIM_NAMES: [&str; 4] = [
 // ClusterClaim
 // ---------------------------------------------------------------------------------------------
 
-/// A piece of information a managed cluster claims about itself (cluster-scoped, created on the
-/// managed cluster). The registration agent copies claims into the `status.clusterClaims` of the
-/// cluster's `ManagedCluster` on the hub; well-known names include `id.k8s.io` (a unique cluster
-/// id) and `clusterset.k8s.io`.
-///
-/// Upstream's CRD has no status. Go always writes `spec` (`{}` when empty); this type requires it
-/// when reading.
-#[derive(
-    CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema,
-)]
-#[kube(
-    group = "cluster.open-cluster-management.io",
-    version = "v1alpha1",
-    kind = "ClusterClaim",
-    plural = "clusterclaims",
-    derive = "Default",
-    derive = "PartialEq"
-)]
+crate::kind::custom_resource! {
+    /// A piece of information a managed cluster claims about itself (cluster-scoped, created on
+    /// the managed cluster). The registration agent copies claims into the
+    /// `status.clusterClaims` of the cluster's `ManagedCluster` on the hub; well-known names
+    /// include `id.k8s.io` (a unique cluster id) and `clusterset.k8s.io`.
+    ///
+    /// Upstream's CRD has no status and does not require `spec`: Go always writes it (`{}` when
+    /// empty), and an absent or `null` one reads as the default.
+    pub struct ClusterClaim {
+        group: "cluster.open-cluster-management.io",
+        version: "v1alpha1",
+        plural: "clusterclaims",
+        scope: ClusterResourceScope,
+        spec(optional): ClusterClaimSpec,
+    }
+}
+
+/// What a [`ClusterClaim`] claims.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterClaimSpec {
     /// The claimed value; its meaning depends on the claim (1 to 1024 characters).
@@ -70,23 +63,19 @@ pub struct ClusterClaimSpec {
 // AddOnPlacementScore
 // ---------------------------------------------------------------------------------------------
 
-/// A set of scores for one managed cluster, published by an add-on in the cluster's namespace on
-/// the hub and consumed by Placement prioritizers (`ScoreCoordinate` of type `AddOn`).
-///
-/// Upstream has no `spec`: only `metadata` and `status` (a status subresource). Serializing writes
-/// `apiVersion` and `kind` like every other kind.
-#[derive(Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AddOnPlacementScore {
-    /// Standard object metadata.
-    #[schemars(skip)]
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-
-    /// The scores and their validity. Go always writes `status` (it is a struct, not a pointer);
-    /// absent reads as `None`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<AddOnPlacementScoreStatus>,
+crate::kind::custom_resource! {
+    /// A set of scores for one managed cluster, published by an add-on in the cluster's namespace
+    /// on the hub and consumed by Placement prioritizers (`ScoreCoordinate` of type `AddOn`).
+    ///
+    /// Upstream has no `spec`: only `metadata` and `status` (a status subresource). Serializing
+    /// writes `apiVersion` and `kind` like every other kind.
+    pub struct AddOnPlacementScore {
+        group: "cluster.open-cluster-management.io",
+        version: "v1alpha1",
+        plural: "addonplacementscores",
+        scope: NamespaceResourceScope,
+        status(omitempty): AddOnPlacementScoreStatus,
+    }
 }
 
 /// The scores of an [`AddOnPlacementScore`].
@@ -121,93 +110,6 @@ pub struct AddOnPlacementScoreItem {
     /// The score, from -100 to 100.
     #[schemars(range(min = -100, max = 100))]
     pub value: i32,
-}
-
-impl Serialize for AddOnPlacementScore {
-    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        StatusOnlyRepr {
-            api_version: &Self::api_version(&()),
-            kind: &Self::kind(&()),
-            metadata: &self.metadata,
-            status: self.status.as_ref(),
-        }
-        .serialize(ser)
-    }
-}
-
-impl Resource for AddOnPlacementScore {
-    type DynamicType = ();
-    type Scope = NamespaceResourceScope;
-
-    fn kind(_: &()) -> Cow<'_, str> {
-        "AddOnPlacementScore".into()
-    }
-    fn group(_: &()) -> Cow<'_, str> {
-        super::GROUP.into()
-    }
-    fn version(_: &()) -> Cow<'_, str> {
-        VERSION.into()
-    }
-    fn api_version(_: &()) -> Cow<'_, str> {
-        "cluster.open-cluster-management.io/v1alpha1".into()
-    }
-    fn plural(_: &()) -> Cow<'_, str> {
-        "addonplacementscores".into()
-    }
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn meta_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
-
-impl HasStatus for AddOnPlacementScore {
-    type Status = AddOnPlacementScoreStatus;
-
-    fn status(&self) -> Option<&Self::Status> {
-        self.status.as_ref()
-    }
-    fn status_mut(&mut self) -> &mut Option<Self::Status> {
-        &mut self.status
-    }
-}
-
-impl CustomResourceExt for AddOnPlacementScore {
-    fn crd() -> CustomResourceDefinition {
-        build_crd::<Self>(&CrdInfo {
-            group: super::GROUP,
-            version: VERSION,
-            kind: "AddOnPlacementScore",
-            plural: "addonplacementscores",
-            namespaced: true,
-            short_names: &[],
-            printer_columns: &[],
-            status_subresource: true,
-        })
-    }
-    fn crd_name() -> &'static str {
-        "addonplacementscores.cluster.open-cluster-management.io"
-    }
-    fn api_resource() -> kube::core::ApiResource {
-        kube::core::ApiResource::erase::<Self>(&())
-    }
-    fn shortnames() -> &'static [&'static str] {
-        &[]
-    }
-}
-
-impl AddOnPlacementScore {
-    /// An `AddOnPlacementScore` named `name` with no status (set the namespace to the cluster's).
-    pub fn new(name: &str) -> Self {
-        Self {
-            metadata: ObjectMeta {
-                name: Some(name.to_owned()),
-                ..Default::default()
-            },
-            status: None,
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,6 +258,7 @@ pub struct RolloutProgressive {
 mod tests {
     use super::*;
     use crate::cluster::support::testing::{check_crd, prop, round_trip};
+    use kube::CustomResourceExt;
 
     #[test]
     fn cluster_claim_fixtures_round_trip() {

@@ -6,21 +6,16 @@
 //! unchanged and an object built in Rust claims only the fields it sets; absent means the same as
 //! Go's zero value (for selectors: the empty selector, which matches every cluster).
 
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
-    Condition, LabelSelector, LabelSelectorRequirement, ObjectMeta, Time,
+    Condition, LabelSelector, LabelSelectorRequirement, Time,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kube::core::NamespaceResourceScope;
-use kube::core::object::HasStatus;
-use kube::{CustomResource, CustomResourceExt, Resource};
+use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 
-use super::support::StatusOnlyRepr;
 use super::v1::TaintEffect;
-use crate::schema::{CrdInfo, Required, build_crd, no_default};
+use crate::schema::{Required, no_default};
 
 /// The API version of this module's kinds.
 pub const VERSION: &str = "v1beta1";
@@ -486,26 +481,22 @@ pub struct DecisionGroupStatus {
 // PlacementDecision
 // ---------------------------------------------------------------------------------------------
 
-/// One slice of the result of a [`Placement`], in the Placement's namespace and labelled
-/// `cluster.open-cluster-management.io/placement=<placement name>` (and, with decision groups,
-/// with the group name and index labels). Across all slices there are `numberOfClusters` decisions
-/// when that is set, otherwise one per matching cluster; some may be empty when too few clusters
-/// match.
-///
-/// Upstream has no `spec`: only `metadata` and `status` (a status subresource). Serializing writes
-/// `apiVersion` and `kind` like every other kind.
-#[derive(Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PlacementDecision {
-    /// Standard object metadata.
-    #[schemars(skip)]
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-
-    /// The decisions. Go always writes `status` (it is a struct, not a pointer); absent reads as
-    /// `None`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<PlacementDecisionStatus>,
+crate::kind::custom_resource! {
+    /// One slice of the result of a [`Placement`], in the Placement's namespace and labelled
+    /// `cluster.open-cluster-management.io/placement=<placement name>` (and, with decision
+    /// groups, with the group name and index labels). Across all slices there are
+    /// `numberOfClusters` decisions when that is set, otherwise one per matching cluster; some
+    /// may be empty when too few clusters match.
+    ///
+    /// Upstream has no `spec`: only `metadata` and `status` (a status subresource). Serializing
+    /// writes `apiVersion` and `kind` like every other kind.
+    pub struct PlacementDecision {
+        group: "cluster.open-cluster-management.io",
+        version: "v1beta1",
+        plural: "placementdecisions",
+        scope: NamespaceResourceScope,
+        status(omitempty): PlacementDecisionStatus,
+    }
 }
 
 /// The decisions of a [`PlacementDecision`].
@@ -542,98 +533,11 @@ pub struct ClusterDecision {
     pub score: i64,
 }
 
-impl Serialize for PlacementDecision {
-    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        StatusOnlyRepr {
-            api_version: &Self::api_version(&()),
-            kind: &Self::kind(&()),
-            metadata: &self.metadata,
-            status: self.status.as_ref(),
-        }
-        .serialize(ser)
-    }
-}
-
-impl Resource for PlacementDecision {
-    type DynamicType = ();
-    type Scope = NamespaceResourceScope;
-
-    fn kind(_: &()) -> Cow<'_, str> {
-        "PlacementDecision".into()
-    }
-    fn group(_: &()) -> Cow<'_, str> {
-        super::GROUP.into()
-    }
-    fn version(_: &()) -> Cow<'_, str> {
-        VERSION.into()
-    }
-    fn api_version(_: &()) -> Cow<'_, str> {
-        "cluster.open-cluster-management.io/v1beta1".into()
-    }
-    fn plural(_: &()) -> Cow<'_, str> {
-        "placementdecisions".into()
-    }
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn meta_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
-
-impl HasStatus for PlacementDecision {
-    type Status = PlacementDecisionStatus;
-
-    fn status(&self) -> Option<&Self::Status> {
-        self.status.as_ref()
-    }
-    fn status_mut(&mut self) -> &mut Option<Self::Status> {
-        &mut self.status
-    }
-}
-
-impl CustomResourceExt for PlacementDecision {
-    fn crd() -> CustomResourceDefinition {
-        build_crd::<Self>(&CrdInfo {
-            group: super::GROUP,
-            version: VERSION,
-            kind: "PlacementDecision",
-            plural: "placementdecisions",
-            namespaced: true,
-            short_names: &[],
-            printer_columns: &[],
-            status_subresource: true,
-        })
-    }
-    fn crd_name() -> &'static str {
-        "placementdecisions.cluster.open-cluster-management.io"
-    }
-    fn api_resource() -> kube::core::ApiResource {
-        kube::core::ApiResource::erase::<Self>(&())
-    }
-    fn shortnames() -> &'static [&'static str] {
-        &[]
-    }
-}
-
-impl PlacementDecision {
-    /// A `PlacementDecision` named `name` with no status (set the namespace and the placement
-    /// label).
-    pub fn new(name: &str) -> Self {
-        Self {
-            metadata: ObjectMeta {
-                name: Some(name.to_owned()),
-                ..Default::default()
-            },
-            status: None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cluster::support::testing::{check_crd, prop, round_trip};
+    use kube::CustomResourceExt;
 
     #[test]
     fn placement_fixtures_round_trip() {

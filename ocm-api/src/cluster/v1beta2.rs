@@ -2,7 +2,6 @@
 //! clusters, and [`ManagedClusterSetBinding`], which makes a set usable from a namespace.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, LabelSelector};
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -12,27 +11,39 @@ use crate::schema::{Required, no_default};
 /// The API version of this module's kinds.
 pub const VERSION: &str = "v1beta2";
 
-/// Desired state of a [`ManagedClusterSet`]: a cluster-scoped group of managed clusters that
-/// workloads can target. With the default selector a cluster joins the set through the label
-/// `cluster.open-cluster-management.io/clusterset=<set name>`, which needs RBAC on the
-/// `managedclustersets/join` subresource of both the old and the new set.
+crate::kind::custom_resource! {
+    /// A cluster-scoped group of managed clusters that workloads can target. With the default
+    /// selector a cluster joins the set through the label
+    /// `cluster.open-cluster-management.io/clusterset=<set name>`, which needs RBAC on the
+    /// `managedclustersets/join` subresource of both the old and the new set.
+    ///
+    /// Upstream's CRD does not require `spec` (the API server defaults it); an absent or `null`
+    /// one reads as the default.
+    pub struct ManagedClusterSet {
+        group: "cluster.open-cluster-management.io",
+        version: "v1beta2",
+        plural: "managedclustersets",
+        scope: ClusterResourceScope,
+        short_names: ["mclset", "mclsets"],
+        printer_columns: [
+            (
+                "Empty",
+                "string",
+                r#".status.conditions[?(@.type=="ClusterSetEmpty")].status"#
+            ),
+            ("Age", "date", ".metadata.creationTimestamp"),
+        ],
+        spec(optional): ManagedClusterSetSpec,
+        status(omitempty): ManagedClusterSetStatus,
+    }
+}
+
+/// Desired state of a [`ManagedClusterSet`]: how it selects its clusters and the namespaces to
+/// manage on them.
 ///
 /// The API server defaults the whole spec to `{"clusterSelector": {"selectorType":
 /// "ExclusiveClusterSetLabel"}}`.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "cluster.open-cluster-management.io",
-    version = "v1beta2",
-    kind = "ManagedClusterSet",
-    plural = "managedclustersets",
-    status = "ManagedClusterSetStatus",
-    shortname = "mclset",
-    shortname = "mclsets",
-    derive = "Default",
-    derive = "PartialEq",
-    printcolumn = r#"{"name":"Empty","type":"string","jsonPath":".status.conditions[?(@.type==\"ClusterSetEmpty\")].status"}"#,
-    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedClusterSetSpec {
     /// How the set selects its clusters; the API server defaults it to the exclusive cluster set
@@ -86,24 +97,26 @@ pub struct ManagedClusterSetStatus {
     pub conditions: Vec<Condition>,
 }
 
-/// Desired state of a [`ManagedClusterSetBinding`]: binds a [`ManagedClusterSet`] to the
-/// binding's namespace, so that Placements there can select its clusters. Creating one needs RBAC
-/// on the `managedclustersets/bind` subresource.
-#[derive(
-    CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema,
-)]
-#[kube(
-    group = "cluster.open-cluster-management.io",
-    version = "v1beta2",
-    kind = "ManagedClusterSetBinding",
-    plural = "managedclustersetbindings",
-    namespaced,
-    status = "ManagedClusterSetBindingStatus",
-    shortname = "mclsetbinding",
-    shortname = "mclsetbindings",
-    derive = "Default",
-    derive = "PartialEq"
-)]
+crate::kind::custom_resource! {
+    /// Binds a [`ManagedClusterSet`] to the binding's namespace, so that Placements there can
+    /// select its clusters. Creating one needs RBAC on the `managedclustersets/bind`
+    /// subresource.
+    ///
+    /// Upstream's CRD does not require `spec`: Go always writes it, and an absent or `null` one
+    /// reads as the default.
+    pub struct ManagedClusterSetBinding {
+        group: "cluster.open-cluster-management.io",
+        version: "v1beta2",
+        plural: "managedclustersetbindings",
+        scope: NamespaceResourceScope,
+        short_names: ["mclsetbinding", "mclsetbindings"],
+        spec(optional): ManagedClusterSetBindingSpec,
+        status(omitempty): ManagedClusterSetBindingStatus,
+    }
+}
+
+/// Desired state of a [`ManagedClusterSetBinding`]: the bound set.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedClusterSetBindingSpec {
     /// Name of the bound ManagedClusterSet; must equal the binding's own name and cannot change.

@@ -13,7 +13,6 @@
 use std::borrow::Cow;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
-use kube::CustomResource;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +27,24 @@ pub const DEFAULT_FIELD_MANAGER: &str = "work-agent";
 // ManifestWork
 // ---------------------------------------------------------------------------------------------
 
+crate::kind::custom_resource! {
+    /// A set of Kubernetes objects the hub deploys on one managed cluster.
+    ///
+    /// Created on the hub in the managed cluster's namespace; the work agent on that cluster
+    /// applies the manifests and reports their state in `status`.
+    ///
+    /// Upstream's CRD does not require `spec`: Go always writes it, and an absent or `null` one
+    /// reads as the default.
+    pub struct ManifestWork {
+        group: "work.open-cluster-management.io",
+        version: "v1",
+        plural: "manifestworks",
+        scope: NamespaceResourceScope,
+        spec(optional): ManifestWorkSpec,
+        status(omitempty): ManifestWorkStatus,
+    }
+}
+
 /// The desired state of a [`ManifestWork`]: the manifests to deploy on the managed cluster and how
 /// to apply, watch and delete them.
 ///
@@ -36,18 +53,7 @@ pub const DEFAULT_FIELD_MANAGER: &str = "work-agent";
 ///
 /// Upstream's `spec` is optional in the CRD but Go always writes it; reading a `ManifestWork`
 /// requires `spec` to be present.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "work.open-cluster-management.io",
-    version = "v1",
-    kind = "ManifestWork",
-    plural = "manifestworks",
-    namespaced,
-    status = "ManifestWorkStatus",
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "A set of Kubernetes objects the hub deploys on one managed cluster.\n\nCreated on the hub in the managed cluster's namespace; the work agent on that cluster applies the manifests and reports their state in `status`."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ManifestWorkSpec {
     /// The manifests to deploy on the managed cluster.
@@ -819,22 +825,31 @@ pub enum ValueType {
 // AppliedManifestWork
 // ---------------------------------------------------------------------------------------------
 
+crate::kind::custom_resource! {
+    /// The record, on a managed cluster, of a hub `ManifestWork` applied there and of the
+    /// resources it created.
+    ///
+    /// Deleting it (e.g. after the agent is removed) deletes those resources. Its name is
+    /// `{hub hash}-{manifestwork name}`.
+    ///
+    /// Upstream's CRD does not require `spec`: the agent always writes it, and an absent or
+    /// `null` one reads as the default.
+    pub struct AppliedManifestWork {
+        group: "work.open-cluster-management.io",
+        version: "v1",
+        plural: "appliedmanifestworks",
+        scope: ClusterResourceScope,
+        spec(optional): AppliedManifestWorkSpec,
+        status(omitempty): AppliedManifestWorkStatus,
+    }
+}
+
 /// The desired state of an [`AppliedManifestWork`]: which hub and which `ManifestWork` it
 /// belongs to.
 ///
 /// The `AppliedManifestWork` kind is cluster-scoped and lives on the managed cluster; its name is
 /// `{hub hash}-{manifestwork name}`.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "work.open-cluster-management.io",
-    version = "v1",
-    kind = "AppliedManifestWork",
-    plural = "appliedmanifestworks",
-    status = "AppliedManifestWorkStatus",
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "The record, on a managed cluster, of a hub `ManifestWork` applied there and of the resources it created.\n\nDeleting it (e.g. after the agent is removed) deletes those resources. Its name is `{hub hash}-{manifestwork name}`."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppliedManifestWorkSpec {
     /// A hash of the hub's first kube-apiserver URL, identifying the hub.

@@ -10,7 +10,6 @@
 //! by field. Fields Go always writes are always serialized here too.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -19,28 +18,57 @@ use crate::cluster::v1alpha1::RolloutStrategy;
 use crate::schema::{condition_list, go_int, no_default};
 use crate::serde_util::null_as_default;
 
+crate::kind::custom_resource! {
+    /// Deploys one `ManifestWork` to every managed cluster selected by one or more Placements.
+    ///
+    /// The per-cluster works follow PlacementDecision changes, roll out per each Placement
+    /// reference's rollout strategy, and are deleted with the replica set.
+    ///
+    /// Upstream's CRD does not require `spec`: Go always writes it, and an absent or `null` one
+    /// reads as the default.
+    pub struct ManifestWorkReplicaSet {
+        group: "work.open-cluster-management.io",
+        version: "v1alpha1",
+        plural: "manifestworkreplicasets",
+        scope: NamespaceResourceScope,
+        short_names: ["mwrs"],
+        printer_columns: [
+            (
+                "Placement",
+                "string",
+                r#".status.conditions[?(@.type=="PlacementVerified")].reason"#,
+                "Reason"
+            ),
+            (
+                "Found",
+                "string",
+                r#".status.conditions[?(@.type=="PlacementVerified")].status"#,
+                "Configured"
+            ),
+            (
+                "ManifestWorks",
+                "string",
+                r#".status.conditions[?(@.type=="ManifestworkApplied")].reason"#,
+                "Reason"
+            ),
+            (
+                "Applied",
+                "string",
+                r#".status.conditions[?(@.type=="ManifestworkApplied")].status"#,
+                "Applied"
+            ),
+        ],
+        spec(optional): ManifestWorkReplicaSetSpec,
+        status(omitempty): ManifestWorkReplicaSetStatus,
+    }
+}
+
 /// The desired state of a [`ManifestWorkReplicaSet`]: the `ManifestWork` to create and the
 /// Placements choosing the clusters to create it for.
 ///
 /// The `ManifestWorkReplicaSet` kind is namespaced (short name `mwrs`); its Placements are in
 /// the same namespace.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "work.open-cluster-management.io",
-    version = "v1alpha1",
-    kind = "ManifestWorkReplicaSet",
-    plural = "manifestworkreplicasets",
-    namespaced,
-    status = "ManifestWorkReplicaSetStatus",
-    shortname = "mwrs",
-    printcolumn = r#"{"name":"Placement","type":"string","description":"Reason","jsonPath":".status.conditions[?(@.type==\"PlacementVerified\")].reason"}"#,
-    printcolumn = r#"{"name":"Found","type":"string","description":"Configured","jsonPath":".status.conditions[?(@.type==\"PlacementVerified\")].status"}"#,
-    printcolumn = r#"{"name":"ManifestWorks","type":"string","description":"Reason","jsonPath":".status.conditions[?(@.type==\"ManifestworkApplied\")].reason"}"#,
-    printcolumn = r#"{"name":"Applied","type":"string","description":"Applied","jsonPath":".status.conditions[?(@.type==\"ManifestworkApplied\")].status"}"#,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "Deploys one `ManifestWork` to every managed cluster selected by one or more Placements.\n\nThe per-cluster works follow PlacementDecision changes, roll out per each Placement reference's rollout strategy, and are deleted with the replica set."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(extend("required" = ["cascadeDeletionPolicy", "placementRefs"]))]
 pub struct ManifestWorkReplicaSetSpec {

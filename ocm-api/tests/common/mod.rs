@@ -225,6 +225,11 @@ pub struct RustKind {
     pub decode_slice: fn(&[u8]) -> Result<(), ocm_api::Error>,
     /// `to_dynamic` then `from_dynamic`, encoded.
     pub dynamic_round_trip: fn(Value) -> Result<Value, String>,
+    /// Decode with plain `serde_json::from_value` and encode again.
+    pub serde_round_trip: fn(Value) -> Result<Value, String>,
+    /// Decode the bytes of a list (`{"items": [...]}`) as `kube::core::ObjectList<K>`, as
+    /// `kube::Api::list` does; returns the number of items.
+    pub decode_list: fn(&[u8]) -> Result<usize, String>,
 }
 
 fn round_trip<K: Resource<DynamicType = ()> + DeserializeOwned + Serialize>(
@@ -251,7 +256,18 @@ fn dynamic_round_trip<K: Resource<DynamicType = ()> + DeserializeOwned + Seriali
     serde_json::to_value(&back).map_err(|e| format!("encoding failed: {e}"))
 }
 
-fn rust_kind<K: Resource<DynamicType = ()> + DeserializeOwned + Serialize>() -> RustKind {
+fn serde_round_trip<K: DeserializeOwned + Serialize>(value: Value) -> Result<Value, String> {
+    let object: K = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    serde_json::to_value(&object).map_err(|e| format!("encoding failed: {e}"))
+}
+
+fn decode_list<K: DeserializeOwned + Clone>(bytes: &[u8]) -> Result<usize, String> {
+    serde_json::from_slice::<kube::core::ObjectList<K>>(bytes)
+        .map(|list| list.items.len())
+        .map_err(|e| e.to_string())
+}
+
+fn rust_kind<K: Resource<DynamicType = ()> + DeserializeOwned + Serialize + Clone>() -> RustKind {
     RustKind {
         api_version: K::api_version(&()).into_owned(),
         kind: K::kind(&()).into_owned(),
@@ -259,6 +275,8 @@ fn rust_kind<K: Resource<DynamicType = ()> + DeserializeOwned + Serialize>() -> 
         decode: decode::<K>,
         decode_slice: decode_slice::<K>,
         dynamic_round_trip: dynamic_round_trip::<K>,
+        serde_round_trip: serde_round_trip::<K>,
+        decode_list: decode_list::<K>,
     }
 }
 

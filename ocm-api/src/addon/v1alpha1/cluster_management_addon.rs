@@ -1,4 +1,5 @@
-//! `ClusterManagementAddOn` (v1alpha1) and the configuration types shared by the v1alpha1 kinds.
+//! `ClusterManagementAddOn` (v1alpha1) and the configuration types shared by the add-on kinds
+//! (v1beta1 re-exports those its schema has unchanged).
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::CustomResource;

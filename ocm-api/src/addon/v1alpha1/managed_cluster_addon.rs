@@ -1,154 +1,41 @@
 //! `ManagedClusterAddOn` (v1alpha1).
 
-use std::borrow::Cow;
-
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, ObjectMeta};
-use kube::core::{NamespaceResourceScope, Resource};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{AddOnMeta, ConfigCoordinates, ConfigGroupResource, ConfigReferent, ConfigSpecHash};
-use crate::schema::{CrdInfo, build_crd};
 
-/// The state of an add-on on one managed cluster, in that cluster's namespace on the hub.
-///
-/// Written by hand rather than derived because Go always writes `status` (its JSON tag has no
-/// `omitempty`): [`Serialize`] writes the zero status `{}` when [`status`](Self::status) is `None`.
-#[derive(Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(rename = "ManagedClusterAddOn")]
-pub struct ManagedClusterAddOn {
-    /// Standard object metadata.
-    #[schemars(skip)]
-    pub metadata: ObjectMeta,
-
-    /// How the add-on agent is installed.
-    pub spec: ManagedClusterAddOnSpec,
-
-    /// Observed state of the add-on. Always written on the wire (`None` is written as `{}`);
-    /// absent or `null` on input reads as `None`.
-    #[serde(default)]
-    pub status: Option<ManagedClusterAddOnStatus>,
-}
-
-impl ManagedClusterAddOn {
-    /// A `ManagedClusterAddOn` named `name` (the add-on's name) with the given spec.
-    pub fn new(name: &str, spec: ManagedClusterAddOnSpec) -> Self {
-        Self {
-            metadata: ObjectMeta {
-                name: Some(name.to_owned()),
-                ..ObjectMeta::default()
-            },
-            spec,
-            status: None,
-        }
-    }
-}
-
-impl Serialize for ManagedClusterAddOn {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let zero = ManagedClusterAddOnStatus::default();
-        let mut obj = serializer.serialize_struct("ManagedClusterAddOn", 5)?;
-        obj.serialize_field("apiVersion", &<Self as Resource>::api_version(&()))?;
-        obj.serialize_field("kind", &<Self as Resource>::kind(&()))?;
-        obj.serialize_field("metadata", &self.metadata)?;
-        obj.serialize_field("spec", &self.spec)?;
-        obj.serialize_field("status", self.status.as_ref().unwrap_or(&zero))?;
-        obj.end()
-    }
-}
-
-impl Resource for ManagedClusterAddOn {
-    type DynamicType = ();
-    type Scope = NamespaceResourceScope;
-
-    fn kind(_: &()) -> Cow<'_, str> {
-        "ManagedClusterAddOn".into()
-    }
-    fn group(_: &()) -> Cow<'_, str> {
-        crate::addon::GROUP.into()
-    }
-    fn version(_: &()) -> Cow<'_, str> {
-        "v1alpha1".into()
-    }
-    fn api_version(_: &()) -> Cow<'_, str> {
-        "addon.open-cluster-management.io/v1alpha1".into()
-    }
-    fn plural(_: &()) -> Cow<'_, str> {
-        "managedclusteraddons".into()
-    }
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn meta_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
-
-impl kube::core::object::HasSpec for ManagedClusterAddOn {
-    type Spec = ManagedClusterAddOnSpec;
-
-    fn spec(&self) -> &ManagedClusterAddOnSpec {
-        &self.spec
-    }
-    fn spec_mut(&mut self) -> &mut ManagedClusterAddOnSpec {
-        &mut self.spec
-    }
-}
-
-impl kube::core::object::HasStatus for ManagedClusterAddOn {
-    type Status = ManagedClusterAddOnStatus;
-
-    fn status(&self) -> Option<&ManagedClusterAddOnStatus> {
-        self.status.as_ref()
-    }
-    fn status_mut(&mut self) -> &mut Option<ManagedClusterAddOnStatus> {
-        &mut self.status
-    }
-}
-
-const CRD_INFO: CrdInfo = CrdInfo {
-    group: crate::addon::GROUP,
-    version: "v1alpha1",
-    kind: "ManagedClusterAddOn",
-    plural: "managedclusteraddons",
-    namespaced: true,
-    short_names: &["mca", "mcas"],
-    printer_columns: &[
-        (
-            "Available",
-            "string",
-            r#".status.conditions[?(@.type=="Available")].status"#,
-        ),
-        (
-            "Degraded",
-            "string",
-            r#".status.conditions[?(@.type=="Degraded")].status"#,
-        ),
-        (
-            "Progressing",
-            "string",
-            r#".status.conditions[?(@.type=="Progressing")].status"#,
-        ),
-    ],
-    status_subresource: true,
-};
-
-impl kube::CustomResourceExt for ManagedClusterAddOn {
-    fn crd()
-    -> k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition
-    {
-        build_crd::<Self>(&CRD_INFO)
-    }
-    fn crd_name() -> &'static str {
-        "managedclusteraddons.addon.open-cluster-management.io"
-    }
-    fn api_resource() -> kube::core::ApiResource {
-        kube::core::ApiResource::erase::<Self>(&())
-    }
-    fn shortnames() -> &'static [&'static str] {
-        CRD_INFO.short_names
+crate::kind::custom_resource! {
+    /// The state of an add-on on one managed cluster, in that cluster's namespace on the hub.
+    ///
+    /// Go always writes `status` (its JSON tag has no `omitempty`): `None` is written as the zero
+    /// status `{}`; absent or `null` reads as `None`.
+    pub struct ManagedClusterAddOn {
+        group: "addon.open-cluster-management.io",
+        version: "v1alpha1",
+        plural: "managedclusteraddons",
+        scope: NamespaceResourceScope,
+        short_names: ["mca", "mcas"],
+        printer_columns: [
+            (
+                "Available",
+                "string",
+                r#".status.conditions[?(@.type=="Available")].status"#
+            ),
+            (
+                "Degraded",
+                "string",
+                r#".status.conditions[?(@.type=="Degraded")].status"#
+            ),
+            (
+                "Progressing",
+                "string",
+                r#".status.conditions[?(@.type=="Progressing")].status"#
+            ),
+        ],
+        spec(required): ManagedClusterAddOnSpec,
+        status(always): ManagedClusterAddOnStatus,
     }
 }
 
@@ -309,7 +196,7 @@ pub struct ManagedClusterAddOnStatus {
     pub kube_client_driver: Option<KubeClientDriver>,
 }
 
-/// The authentication driver of a kube-client registration.
+/// The authentication driver of a kube-client (`kubeClient`) registration.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, JsonSchema)]
 #[non_exhaustive]
 pub enum KubeClientDriver {

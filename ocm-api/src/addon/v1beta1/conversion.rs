@@ -27,97 +27,38 @@ fn map_vec<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
     items.into_iter().map(B::from).collect()
 }
 
-/// Field-for-field conversions, both ways, of the types both versions share unchanged:
-/// `plain` fields convert with `Into`, `opt` fields are `Option`s and `vec` fields `Vec`s of
-/// convertible types.
-macro_rules! same_shape {
-    ($ty:ident { $($f:ident),* } opt { $($o:ident),* } vec { $($v:ident),* }) => {
-        impl From<v1alpha1::$ty> for v1beta1::$ty {
-            fn from(value: v1alpha1::$ty) -> Self {
-                Self {
-                    $($f: value.$f.into(),)*
-                    $($o: value.$o.map(Into::into),)*
-                    $($v: map_vec(value.$v),)*
-                }
-            }
+// The types both versions share (v1beta1 re-exports v1alpha1's: `AddOnConfig`, `AddOnMeta`,
+// `ConfigGroupResource`, `ConfigReferent`, `ConfigSpecHash`, the install strategy and progression
+// types, `ObjectReference`, `HealthCheck`, `KubeClientDriver`, `AddOnDeploymentConfigSpec`)
+// need no conversion.
+
+impl From<v1alpha1::ClusterManagementAddOnStatus> for v1beta1::ClusterManagementAddOnStatus {
+    /// Same fields; only the JSON key of `defaultConfigReferences` differs.
+    fn from(value: v1alpha1::ClusterManagementAddOnStatus) -> Self {
+        Self {
+            default_config_references: value.default_config_references,
+            install_progressions: value.install_progressions,
         }
-        impl From<v1beta1::$ty> for v1alpha1::$ty {
-            fn from(value: v1beta1::$ty) -> Self {
-                Self {
-                    $($f: value.$f.into(),)*
-                    $($o: value.$o.map(Into::into),)*
-                    $($v: map_vec(value.$v),)*
-                }
-            }
-        }
-    };
+    }
 }
 
-/// Conversions both ways between the two versions of a unit-variant enum.
-macro_rules! same_enum {
-    ($ty:ident { $($variant:ident),* $(,)? }) => {
-        impl From<v1alpha1::$ty> for v1beta1::$ty {
-            fn from(value: v1alpha1::$ty) -> Self {
-                match value {
-                    $(v1alpha1::$ty::$variant => Self::$variant,)*
-                }
-            }
+impl From<v1beta1::ClusterManagementAddOnStatus> for v1alpha1::ClusterManagementAddOnStatus {
+    /// Same fields; only the JSON key of `defaultConfigReferences` differs.
+    fn from(value: v1beta1::ClusterManagementAddOnStatus) -> Self {
+        Self {
+            default_config_references: value.default_config_references,
+            install_progressions: value.install_progressions,
         }
-        impl From<v1beta1::$ty> for v1alpha1::$ty {
-            fn from(value: v1beta1::$ty) -> Self {
-                match value {
-                    $(v1beta1::$ty::$variant => Self::$variant,)*
-                }
-            }
-        }
-    };
+    }
 }
-
-same_shape!(ConfigGroupResource { group, resource } opt {} vec {});
-same_shape!(ConfigReferent { namespace, name } opt {} vec {});
-same_shape!(ConfigSpecHash { config_referent, spec_hash } opt {} vec {});
-same_shape!(AddOnConfig { config_group_resource, config_referent } opt {} vec {});
-same_shape!(AddOnMeta { display_name, description } opt {} vec {});
-same_shape!(PlacementRef { namespace, name } opt {} vec {});
-same_shape!(ObjectReference { group, resource, namespace, name } opt {} vec {});
-same_shape!(DefaultConfigReference { config_group_resource } opt { desired_config } vec {});
-same_shape!(InstallConfigReference {
-    config_group_resource
-} opt {
-    desired_config,
-    last_known_good_config,
-    last_applied_config
-} vec {});
-same_shape!(InstallStrategy { type_ } opt {} vec { placements });
-same_shape!(PlacementStrategy { placement_ref, rollout_strategy } opt {} vec { configs });
-same_shape!(InstallProgression { placement_ref, conditions } opt {} vec { config_references });
-same_shape!(ClusterManagementAddOnStatus {} opt {} vec {
-    default_config_references,
-    install_progressions
-});
-same_shape!(HealthCheck {} opt { mode } vec {});
-same_enum!(InstallStrategyType { Manual, Placements });
-same_enum!(HealthCheckMode { Lease, Customized });
-same_enum!(KubeClientDriver { Csr, Token });
 
 // AddOnDeploymentConfig: the same schema in both versions (the CRD converts it without a webhook).
-same_shape!(AddOnDeploymentConfigSpec {
-    agent_install_namespace
-} opt {
-    node_placement,
-    proxy_config
-} vec {
-    customized_variables,
-    registries,
-    resource_requirements
-});
-
 impl From<v1alpha1::AddOnDeploymentConfig> for v1beta1::AddOnDeploymentConfig {
     /// Same fields; only the `apiVersion` changes.
     fn from(value: v1alpha1::AddOnDeploymentConfig) -> Self {
         Self {
             metadata: value.metadata,
-            spec: value.spec.into(),
+            spec: value.spec,
         }
     }
 }
@@ -127,7 +68,7 @@ impl From<v1beta1::AddOnDeploymentConfig> for v1alpha1::AddOnDeploymentConfig {
     fn from(value: v1beta1::AddOnDeploymentConfig) -> Self {
         Self {
             metadata: value.metadata,
-            spec: value.spec.into(),
+            spec: value.spec,
         }
     }
 }
@@ -141,14 +82,14 @@ impl From<v1alpha1::ConfigMeta> for v1beta1::AddOnConfig {
     /// name [`RESERVED_NO_DEFAULT_CONFIG_NAME`] when it has none.
     fn from(value: v1alpha1::ConfigMeta) -> Self {
         let config_referent = match value.default_config {
-            Some(default) => default.into(),
+            Some(default) => default,
             None => v1beta1::ConfigReferent {
                 namespace: None,
                 name: RESERVED_NO_DEFAULT_CONFIG_NAME.to_owned(),
             },
         };
         Self {
-            config_group_resource: value.config_group_resource.into(),
+            config_group_resource: value.config_group_resource,
             config_referent,
         }
     }
@@ -162,9 +103,9 @@ impl From<v1beta1::AddOnConfig> for v1alpha1::ConfigMeta {
         let referent = value.config_referent;
         let default_config = (!referent.name.is_empty()
             && referent.name != RESERVED_NO_DEFAULT_CONFIG_NAME)
-            .then(|| referent.into());
+            .then_some(referent);
         Self {
-            config_group_resource: value.config_group_resource.into(),
+            config_group_resource: value.config_group_resource,
             default_config,
         }
     }
@@ -175,9 +116,9 @@ impl From<v1alpha1::ClusterManagementAddOnSpec> for v1beta1::ClusterManagementAd
     /// deprecated `addOnConfiguration` is dropped, as upstream does.
     fn from(value: v1alpha1::ClusterManagementAddOnSpec) -> Self {
         Self {
-            add_on_meta: value.add_on_meta.map(Into::into),
+            add_on_meta: value.add_on_meta,
             default_configs: map_vec(value.supported_configs),
-            install_strategy: value.install_strategy.map(Into::into),
+            install_strategy: value.install_strategy,
         }
     }
 }
@@ -187,10 +128,10 @@ impl From<v1beta1::ClusterManagementAddOnSpec> for v1alpha1::ClusterManagementAd
     /// `addOnConfiguration` is left unset.
     fn from(value: v1beta1::ClusterManagementAddOnSpec) -> Self {
         Self {
-            add_on_meta: value.add_on_meta.map(Into::into),
+            add_on_meta: value.add_on_meta,
             add_on_configuration: None,
             supported_configs: map_vec(value.default_configs),
-            install_strategy: value.install_strategy.map(Into::into),
+            install_strategy: value.install_strategy,
         }
     }
 }
@@ -226,7 +167,7 @@ impl From<v1alpha1::ManagedClusterAddOnSpec> for v1beta1::ManagedClusterAddOnSpe
     /// ([`v1beta1::ManagedClusterAddOn`]'s `From`) keeps it in an annotation.
     fn from(value: v1alpha1::ManagedClusterAddOnSpec) -> Self {
         Self {
-            configs: map_vec(value.configs),
+            configs: value.configs,
         }
     }
 }
@@ -236,7 +177,7 @@ impl From<v1beta1::ManagedClusterAddOnSpec> for v1alpha1::ManagedClusterAddOnSpe
     fn from(value: v1beta1::ManagedClusterAddOnSpec) -> Self {
         Self {
             install_namespace: None,
-            configs: map_vec(value.configs),
+            configs: value.configs,
         }
     }
 }
@@ -246,10 +187,10 @@ impl From<v1alpha1::ConfigReference> for v1beta1::ConfigReference {
     /// `desiredConfig`).
     fn from(value: v1alpha1::ConfigReference) -> Self {
         Self {
-            config_group_resource: value.config_group_resource.into(),
+            config_group_resource: value.config_group_resource,
             last_observed_generation: value.last_observed_generation,
-            desired_config: value.desired_config.map(Into::into),
-            last_applied_config: value.last_applied_config.map(Into::into),
+            desired_config: value.desired_config,
+            last_applied_config: value.last_applied_config,
         }
     }
 }
@@ -261,14 +202,14 @@ impl From<v1beta1::ConfigReference> for v1alpha1::ConfigReference {
         let config_referent = value
             .desired_config
             .as_ref()
-            .map(|desired| desired.config_referent.clone().into())
+            .map(|desired| desired.config_referent.clone())
             .unwrap_or_default();
         Self {
-            config_group_resource: value.config_group_resource.into(),
+            config_group_resource: value.config_group_resource,
             config_referent,
             last_observed_generation: value.last_observed_generation,
-            desired_config: value.desired_config.map(Into::into),
-            last_applied_config: value.last_applied_config.map(Into::into),
+            desired_config: value.desired_config,
+            last_applied_config: value.last_applied_config,
         }
     }
 }
@@ -368,19 +309,19 @@ impl From<v1alpha1::ManagedClusterAddOnStatus> for v1beta1::ManagedClusterAddOnS
                     registration
                         .kube_client
                         .get_or_insert_with(v1beta1::KubeClientConfig::default)
-                        .driver = Some(driver.into());
+                        .driver = Some(driver);
                 }
             }
         }
         Self {
             conditions: value.conditions,
-            related_objects: map_vec(value.related_objects),
-            add_on_meta: value.add_on_meta.map(Into::into),
-            supported_configs: map_vec(value.supported_configs),
+            related_objects: value.related_objects,
+            add_on_meta: value.add_on_meta,
+            supported_configs: value.supported_configs,
             config_references: map_vec(value.config_references),
             namespace: value.namespace,
             registrations,
-            health_check: value.health_check.map(Into::into),
+            health_check: value.health_check,
         }
     }
 }
@@ -394,18 +335,17 @@ impl From<v1beta1::ManagedClusterAddOnStatus> for v1alpha1::ManagedClusterAddOnS
             .iter()
             .find(|r| r.type_ == v1beta1::RegistrationType::KubeClient && r.kube_client.is_some())
             .and_then(|r| r.kube_client.as_ref())
-            .and_then(|kube_client| kube_client.driver)
-            .map(Into::into);
+            .and_then(|kube_client| kube_client.driver);
         Self {
             conditions: value.conditions,
-            related_objects: map_vec(value.related_objects),
-            add_on_meta: value.add_on_meta.map(Into::into),
+            related_objects: value.related_objects,
+            add_on_meta: value.add_on_meta,
             add_on_configuration: None,
-            supported_configs: map_vec(value.supported_configs),
+            supported_configs: value.supported_configs,
             config_references: map_vec(value.config_references),
             namespace: value.namespace,
             registrations: map_vec(value.registrations),
-            health_check: value.health_check.map(Into::into),
+            health_check: value.health_check,
             kube_client_driver,
         }
     }

@@ -15,6 +15,11 @@
 //! | MCA `status.kubeClientDriver` | `status.registrations[].kubeClient.driver` |
 //! | MCA `status.configReferences[]` `name`/`namespace` | removed (in `desiredConfig`) |
 //!
+//! The types whose schema is the same in both versions (`AddOnConfig`, `AddOnMeta`,
+//! `ConfigGroupResource`, `ConfigReferent`, `ConfigSpecHash`, the install strategy and
+//! progression types, `ObjectReference`, `HealthCheck`, `KubeClientDriver` and the
+//! `AddOnDeploymentConfig` spec) are v1alpha1's, re-exported here: one Rust type serves both.
+//!
 //! The hub stores v1alpha1 and converts with a webhook; [`From`] conversions between the two
 //! versions of [`ManagedClusterAddOn`] and [`ClusterManagementAddOn`] reproduce it (see the
 //! `conversion` section of each kind's docs).

@@ -402,7 +402,7 @@ fn kube_client_driver_moves_into_kube_client_registrations_only() {
         let registrations = &beta.status.as_ref().expect("status").registrations;
         assert_eq!(
             registrations[0].kube_client.as_ref().and_then(|k| k.driver),
-            Some(KubeClientDriver::from(driver))
+            Some(driver)
         );
         assert!(registrations[1].kube_client.is_none());
         // And back: the driver returns to the status.

@@ -1,16 +1,31 @@
 //! The `ClusterManager` kind: configuration of the OCM hub controllers.
 
 use k8s_openapi::ByteString;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use kube::CustomResource;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    EKS_ARN_PATTERN, FeatureGate, GenerationStatus, HOSTNAME_PATTERN, InstallMode, NodePlacement,
-    RelatedResourceMeta, ResourceRequirement,
+    EKS_ARN_PATTERN, FeatureGate, HOSTNAME_PATTERN, InstallMode, NodePlacement, OperatorStatus,
+    ResourceRequirement,
 };
 use crate::schema::{Required, byte_string_schema, no_default};
+
+crate::kind::custom_resource! {
+    /// ClusterManager configures the hub controllers that govern registration and work
+    /// distribution for attached Klusterlets (cluster-scoped,
+    /// `operator.open-cluster-management.io/v1`).
+    ///
+    /// Upstream's CRD does not require `spec` (the API server defaults it); an absent or `null`
+    /// one reads as the default.
+    pub struct ClusterManager {
+        group: "operator.open-cluster-management.io",
+        version: "v1",
+        plural: "clustermanagers",
+        scope: ClusterResourceScope,
+        spec(optional): ClusterManagerSpec,
+        status(omitempty): ClusterManagerStatus,
+    }
+}
 
 /// Desired configuration of the hub controllers (registration, work, placement, add-on
 /// manager) that serve the attached Klusterlets.
@@ -18,17 +33,7 @@ use crate::schema::{Required, byte_string_schema, no_default};
 /// In `Default` mode the hub is deployed to the `open-cluster-management-hub` namespace; in
 /// `Hosted` mode to a namespace named after the ClusterManager. The server defaults `spec` to
 /// `{deployOption: {mode: Default}}`.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "operator.open-cluster-management.io",
-    version = "v1",
-    kind = "ClusterManager",
-    plural = "clustermanagers",
-    status = "ClusterManagerStatus",
-    derive = "Default",
-    derive = "PartialEq",
-    doc = "ClusterManager configures the hub controllers that govern registration and work distribution for attached Klusterlets (cluster-scoped, `operator.open-cluster-management.io/v1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(extend("default" = { "deployOption": { "mode": "Default" } }))]
 pub struct ClusterManagerSpec {
@@ -506,29 +511,10 @@ pub struct HostedWebhookConfiguration {
     pub bind_configuration: Option<BindConfiguration>,
 }
 
-/// Observed state of the hub controllers.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ClusterManagerStatus {
-    /// The last generation of the spec the operator has handled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub observed_generation: Option<i64>,
-
-    /// Conditions such as `Applied`, `Progressing`, `HubRegistrationDegraded`,
-    /// `HubPlacementDegraded`. Always written (`[]` when empty; Go's `null` reads as empty).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
-    #[schemars(transform = no_default)]
-    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["type"]))]
-    pub conditions: Vec<Condition>,
-
-    /// Generations of the resources the operator applied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generations: Option<Vec<GenerationStatus>>,
-
-    /// The resources the operator manages for this ClusterManager.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub related_resources: Option<Vec<RelatedResourceMeta>>,
-}
+/// Observed state of the hub controllers: conditions such as `Applied`, `Progressing`,
+/// `HubRegistrationDegraded`, `HubPlacementDegraded`. The same type as
+/// [`KlusterletStatus`](super::KlusterletStatus), as in upstream's schema.
+pub type ClusterManagerStatus = OperatorStatus;
 
 #[cfg(test)]
 mod tests {
@@ -538,25 +524,13 @@ mod tests {
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-    const FULL: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/operator/v1/ClusterManager.full.json"
-    ));
-    const MINIMAL: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/operator/v1/ClusterManager.minimal.json"
-    ));
-
-    fn round_trip(text: &str) -> Result<ClusterManager, Box<dyn std::error::Error>> {
-        let input: serde_json::Value = serde_json::from_str(text)?;
-        let cm: ClusterManager = serde_json::from_value(input.clone())?;
-        assert_eq!(serde_json::to_value(&cm)?, input);
-        Ok(cm)
+    fn round_trip(file: &str) -> Result<ClusterManager, Box<dyn std::error::Error>> {
+        super::super::testing::round_trip(file)
     }
 
     #[test]
     fn full_fixture_round_trips_with_typed_values() -> TestResult {
-        let cm = round_trip(FULL)?;
+        let cm = round_trip("ClusterManager.full.json")?;
         let deploy = cm.spec.deploy_option.as_ref().ok_or("deployOption")?;
         assert_eq!(deploy.mode, Some(InstallMode::Default));
         let drivers = cm
@@ -591,7 +565,7 @@ mod tests {
 
     #[test]
     fn minimal_fixture_round_trips() -> TestResult {
-        let cm = round_trip(MINIMAL)?;
+        let cm = round_trip("ClusterManager.minimal.json")?;
         assert_eq!(
             cm.spec.deploy_option,
             Some(ClusterManagerDeployOption::default())

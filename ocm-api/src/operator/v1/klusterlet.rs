@@ -1,171 +1,34 @@
 //! The `Klusterlet` kind: configuration of the OCM agents on a managed cluster.
-//!
-//! Written by hand rather than with `#[derive(CustomResource)]`: upstream's `spec` is
-//! optional (`omitempty`, no server default), and a Klusterlet created without one must still
-//! be readable, which the derive's mandatory `spec` field would refuse.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, ObjectMeta};
-use kube::core::{ApiResource, ClusterResourceScope};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    EKS_ARN_PATTERN, FeatureGate, GenerationStatus, HOSTNAME_PATTERN, NodePlacement,
-    RegistrationAuthType, RelatedResourceMeta, ResourceRequirement, duration_schema,
+    EKS_ARN_PATTERN, FeatureGate, HOSTNAME_PATTERN, NodePlacement, OperatorStatus,
+    RegistrationAuthType, ResourceRequirement, duration_schema,
 };
-use crate::schema::{CrdInfo, Required, build_crd, byte_string_schema, no_default};
+use crate::schema::{Required, byte_string_schema, no_default};
 
-/// Klusterlet installs and configures the OCM agents (registration and work) of a managed
-/// cluster (cluster-scoped, `operator.open-cluster-management.io/v1`).
-///
-/// The agents need a `bootstrap-hub-kubeconfig` secret in the agent namespace to register
-/// with the hub; in `Hosted` mode also an `external-managed-kubeconfig` secret to reach the
-/// managed cluster.
-///
-/// Serializes with `apiVersion` and `kind`, like a derived custom resource; `spec` is always
-/// written (as Go does) and reads as the default when absent or `null`.
-#[derive(Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(title = "Klusterlet")]
-pub struct Klusterlet {
-    /// Standard object metadata.
-    #[schemars(skip)]
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-
-    /// Desired configuration of the agents.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
-    #[schemars(transform = no_default)]
-    pub spec: KlusterletSpec,
-
-    /// Observed state of the agents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<KlusterletStatus>,
-}
-
-impl Klusterlet {
-    /// A Klusterlet with the given name and spec, without status.
-    pub fn new(name: &str, spec: KlusterletSpec) -> Self {
-        Self {
-            metadata: ObjectMeta {
-                name: Some(name.to_owned()),
-                ..ObjectMeta::default()
-            },
-            spec,
-            status: None,
-        }
-    }
-}
-
-impl Serialize for Klusterlet {
-    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut obj = ser.serialize_struct("Klusterlet", 4 + usize::from(self.status.is_some()))?;
-        obj.serialize_field("apiVersion", KLUSTERLET_API_VERSION)?;
-        obj.serialize_field("kind", KLUSTERLET_KIND)?;
-        obj.serialize_field("metadata", &self.metadata)?;
-        obj.serialize_field("spec", &self.spec)?;
-        if let Some(status) = &self.status {
-            obj.serialize_field("status", status)?;
-        }
-        obj.end()
-    }
-}
-
-const KLUSTERLET_KIND: &str = "Klusterlet";
-const KLUSTERLET_VERSION: &str = "v1";
-const KLUSTERLET_API_VERSION: &str = "operator.open-cluster-management.io/v1";
-const KLUSTERLET_PLURAL: &str = "klusterlets";
-const KLUSTERLET_CRD_NAME: &str = "klusterlets.operator.open-cluster-management.io";
-
-impl kube::Resource for Klusterlet {
-    type DynamicType = ();
-    type Scope = ClusterResourceScope;
-
-    fn kind(_: &()) -> Cow<'_, str> {
-        KLUSTERLET_KIND.into()
-    }
-
-    fn group(_: &()) -> Cow<'_, str> {
-        super::super::GROUP.into()
-    }
-
-    fn version(_: &()) -> Cow<'_, str> {
-        KLUSTERLET_VERSION.into()
-    }
-
-    fn api_version(_: &()) -> Cow<'_, str> {
-        KLUSTERLET_API_VERSION.into()
-    }
-
-    fn plural(_: &()) -> Cow<'_, str> {
-        KLUSTERLET_PLURAL.into()
-    }
-
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-
-    fn meta_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
-
-impl kube::core::object::HasSpec for Klusterlet {
-    type Spec = KlusterletSpec;
-
-    fn spec(&self) -> &KlusterletSpec {
-        &self.spec
-    }
-
-    fn spec_mut(&mut self) -> &mut KlusterletSpec {
-        &mut self.spec
-    }
-}
-
-impl kube::core::object::HasStatus for Klusterlet {
-    type Status = KlusterletStatus;
-
-    fn status(&self) -> Option<&KlusterletStatus> {
-        self.status.as_ref()
-    }
-
-    fn status_mut(&mut self) -> &mut Option<KlusterletStatus> {
-        &mut self.status
-    }
-}
-
-impl kube::CustomResourceExt for Klusterlet {
-    /// The CRD built from this type's schema, shaped like a derived one: cluster-scoped,
-    /// `v1` served and stored, with the status subresource.
-    fn crd() -> CustomResourceDefinition {
-        build_crd::<Self>(&CrdInfo {
-            group: super::super::GROUP,
-            version: KLUSTERLET_VERSION,
-            kind: KLUSTERLET_KIND,
-            plural: KLUSTERLET_PLURAL,
-            namespaced: false,
-            short_names: &[],
-            printer_columns: &[],
-            status_subresource: true,
-        })
-    }
-
-    fn crd_name() -> &'static str {
-        KLUSTERLET_CRD_NAME
-    }
-
-    fn api_resource() -> ApiResource {
-        ApiResource::erase::<Self>(&())
-    }
-
-    fn shortnames() -> &'static [&'static str] {
-        &[]
+crate::kind::custom_resource! {
+    /// Klusterlet installs and configures the OCM agents (registration and work) of a managed
+    /// cluster (cluster-scoped, `operator.open-cluster-management.io/v1`).
+    ///
+    /// The agents need a `bootstrap-hub-kubeconfig` secret in the agent namespace to register
+    /// with the hub; in `Hosted` mode also an `external-managed-kubeconfig` secret to reach the
+    /// managed cluster.
+    ///
+    /// Upstream's `spec` is optional (`omitempty`, no server default): `spec` is always written
+    /// (as Go does) and reads as the default when absent or `null`.
+    pub struct Klusterlet {
+        group: "operator.open-cluster-management.io",
+        version: "v1",
+        plural: "klusterlets",
+        scope: ClusterResourceScope,
+        spec(optional): KlusterletSpec,
+        status(omitempty): KlusterletStatus,
     }
 }
 
@@ -574,29 +437,10 @@ impl KlusterletDeployOption {
     }
 }
 
-/// Observed state of the Klusterlet agents.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct KlusterletStatus {
-    /// The last generation of the spec the operator has handled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub observed_generation: Option<i64>,
-
-    /// Conditions such as `Applied`, `Available`, `HubConnectionDegraded`. Always written
-    /// (`[]` when empty; Go's `null` reads as empty).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
-    #[schemars(transform = no_default)]
-    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["type"]))]
-    pub conditions: Vec<Condition>,
-
-    /// Generations of the resources the operator applied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generations: Option<Vec<GenerationStatus>>,
-
-    /// The resources the operator manages for this Klusterlet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub related_resources: Option<Vec<RelatedResourceMeta>>,
-}
+/// Observed state of the Klusterlet agents: conditions such as `Applied`, `Available`,
+/// `HubConnectionDegraded`. The same type as
+/// [`ClusterManagerStatus`](super::ClusterManagerStatus), as in upstream's schema.
+pub type KlusterletStatus = OperatorStatus;
 
 #[cfg(test)]
 mod tests {
@@ -608,25 +452,13 @@ mod tests {
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-    const FULL: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/operator/v1/Klusterlet.full.json"
-    ));
-    const MINIMAL: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/operator/v1/Klusterlet.minimal.json"
-    ));
-
-    fn round_trip(text: &str) -> Result<Klusterlet, Box<dyn std::error::Error>> {
-        let input: serde_json::Value = serde_json::from_str(text)?;
-        let k: Klusterlet = serde_json::from_value(input.clone())?;
-        assert_eq!(serde_json::to_value(&k)?, input);
-        Ok(k)
+    fn round_trip(file: &str) -> Result<Klusterlet, Box<dyn std::error::Error>> {
+        super::super::testing::round_trip(file)
     }
 
     #[test]
     fn full_fixture_round_trips_with_typed_values() -> TestResult {
-        let k = round_trip(FULL)?;
+        let k = round_trip("Klusterlet.full.json")?;
         let reg = k
             .spec
             .registration_configuration
@@ -676,7 +508,7 @@ mod tests {
 
     #[test]
     fn minimal_fixture_round_trips() -> TestResult {
-        let k = round_trip(MINIMAL)?;
+        let k = round_trip("Klusterlet.minimal.json")?;
         let deploy = k.spec.deploy_option.as_ref().ok_or("deployOption")?;
         assert_eq!(deploy.mode, "");
         assert_eq!(deploy.install_mode(), Some(InstallMode::Default));

@@ -51,13 +51,55 @@ mod klusterlet;
 pub use clustermanager::*;
 pub use klusterlet::*;
 
+#[cfg(test)]
+mod testing {
+    /// Reads `tests/fixtures/operator/v1/<file>`, decodes it as `K` and asserts that it encodes
+    /// back to the same JSON.
+    pub(super) fn round_trip<K: serde::Serialize + serde::de::DeserializeOwned>(
+        file: &str,
+    ) -> Result<K, Box<dyn std::error::Error>> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/operator/v1");
+        let text = std::fs::read_to_string(format!("{dir}/{file}"))?;
+        let input: serde_json::Value = serde_json::from_str(&text)?;
+        let object: K = serde_json::from_value(input.clone())?;
+        pretty_assertions::assert_eq!(serde_json::to_value(&object)?, input);
+        Ok(object)
+    }
+}
+
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ResourceRequirements, Toleration};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
-use crate::schema::{Required, no_default};
+use crate::schema::{Required, no_default, strip_defaults};
+
+/// Observed state of an operator-managed object: the status of both [`ClusterManager`] and
+/// [`Klusterlet`] ([`ClusterManagerStatus`] and [`KlusterletStatus`] name this type), whose
+/// schemas upstream are the same.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorStatus {
+    /// The last generation of the spec the operator has handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+
+    /// Conditions of the object. Always written (`[]` when empty; Go's `null` reads as empty).
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[schemars(transform = no_default)]
+    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["type"]))]
+    pub conditions: Vec<Condition>,
+
+    /// Generations of the resources the operator applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generations: Option<Vec<GenerationStatus>>,
+
+    /// The resources the operator manages for this object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_resources: Option<Vec<RelatedResourceMeta>>,
+}
 
 /// Node scheduling configuration for the pods an operator deploys.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
@@ -205,30 +247,27 @@ impl std::str::FromStr for InstallMode {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(transform = Required(&["group", "version", "resource", "name", "lastGeneration"]))]
+#[schemars(transform = |s: &mut Schema| strip_defaults(s, &[
+    "group", "version", "resource", "namespace", "name", "lastGeneration",
+]))]
 pub struct GenerationStatus {
     /// API group of the tracked resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub group: String,
     /// API version of the tracked resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub version: String,
     /// Resource type (plural) of the tracked resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub resource: String,
     /// Namespace of the tracked resource; empty for cluster-scoped ones (always written).
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub namespace: String,
     /// Name of the tracked resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub name: String,
     /// The generation of the resource the operator last applied.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub last_generation: i64,
 }
 
@@ -236,26 +275,24 @@ pub struct GenerationStatus {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(transform = Required(&["group", "version", "resource", "name"]))]
+#[schemars(transform = |s: &mut Schema| strip_defaults(s, &[
+    "group", "version", "resource", "namespace", "name",
+]))]
 pub struct RelatedResourceMeta {
     /// API group of the resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub group: String,
     /// API version of the resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub version: String,
     /// Resource type (plural) of the resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub resource: String,
     /// Namespace of the resource; empty for cluster-scoped ones (always written).
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub namespace: String,
     /// Name of the resource.
     #[serde(default)]
-    #[schemars(transform = no_default)]
     pub name: String,
 }
 
