@@ -83,6 +83,7 @@
 
 pub mod binaries;
 pub mod error;
+pub mod progress;
 pub mod versions;
 
 mod env;
@@ -95,3 +96,4 @@ pub use env::{
 };
 pub use error::{Error, Result};
 pub use process::{ProcessInfo, process_alive};
+pub use progress::{BuildStep, ProgressEvent, StartupPhase};
