@@ -28,7 +28,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::progress::{Observers, ProgressEvent, packages_expected, parse_go_build_output};
+use crate::progress::{CRDS, Observers, ProgressEvent, packages_expected, parse_go_build_output};
 use crate::versions;
 
 /// Environment variable overriding the cache directory.
@@ -438,7 +438,7 @@ impl Build {
             .map(|step| step.1.to_string())
             .collect();
         if !crds_done {
-            missing.push("crds".to_string());
+            missing.push(CRDS.to_string());
         }
         if missing.is_empty() {
             self.observers.emit(&ProgressEvent::Cached {
@@ -503,17 +503,17 @@ impl Build {
         if !crds_done {
             let t = Instant::now();
             self.observers.emit(&ProgressEvent::ProgramStarted {
-                program: "crds".to_string(),
+                program: CRDS.to_string(),
                 index: built.len() + 1,
                 total,
                 log: logs.join("download-ocm-api.log"),
             });
             collect_crds(&go, &entry, &binaries.crds, &logs).await?;
             self.observers.emit(&ProgressEvent::ProgramFinished {
-                program: "crds".to_string(),
+                program: CRDS.to_string(),
                 elapsed: t.elapsed(),
             });
-            built.push("crds".to_string());
+            built.push(CRDS.to_string());
         }
 
         let elapsed = started.elapsed();

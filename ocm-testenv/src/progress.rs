@@ -227,6 +227,9 @@ pub(crate) fn human(d: Duration) -> String {
     }
 }
 
+/// The name the CRD collection step goes by among the programs.
+pub(crate) const CRDS: &str = "crds";
+
 const REUSE_HINT: &str = "later runs reuse it; prebuild with `cargo run -p ocm-testenv -- build`, \
                           point OCM_TESTENV_CACHE at it to share it";
 
@@ -265,11 +268,15 @@ impl fmt::Display for ProgressEvent {
                 index,
                 total,
                 log,
-            } => write!(
-                f,
-                "[{index}/{total}] building {program} (log: {})",
-                log.display()
-            ),
+            } => {
+                write!(f, "[{index}/{total}] ")?;
+                if program == CRDS {
+                    f.write_str("collecting the OCM CRDs from the Go module cache")?;
+                } else {
+                    write!(f, "building {program}")?;
+                }
+                write!(f, " (log: {})", log.display())
+            }
             ProgressEvent::ProgramProgress {
                 program,
                 step,
@@ -288,7 +295,12 @@ impl fmt::Display for ProgressEvent {
                 f.write_str(" packages compiled")
             }
             ProgressEvent::ProgramFinished { program, elapsed } => {
-                write!(f, "built {program} in {}", human(*elapsed))
+                let verb = if program == CRDS {
+                    "collected"
+                } else {
+                    "built"
+                };
+                write!(f, "{verb} {program} in {}", human(*elapsed))
             }
             ProgressEvent::BuildFinished {
                 cache_dir,

@@ -109,7 +109,17 @@ fn events_render_as_one_readable_line() {
         cached.to_string(),
         "using cached build /c/entry (checked in 0.0s)"
     );
-    for e in [progress, started, phase, cached] {
+    let crds = ProgressEvent::ProgramStarted {
+        program: "crds".to_string(),
+        index: 6,
+        total: 6,
+        log: "/c/e/logs/download-ocm-api.log".into(),
+    };
+    assert_eq!(
+        crds.to_string(),
+        "[6/6] collecting the OCM CRDs from the Go module cache (log: /c/e/logs/download-ocm-api.log)"
+    );
+    for e in [progress, started, phase, cached, crds] {
         assert!(!e.to_string().contains('\n'), "{e}");
     }
 }
