@@ -40,7 +40,13 @@ async fn main() -> anyhow::Result<()> {
 
     println!("starting a hub and two managed clusters (the first run builds the Go programs)…");
     let started = Instant::now();
-    let env = TestEnv::builder().managed_clusters(2).start().await?;
+    // `progress(true)`: print the build (which program, how far, where the cache is) and the
+    // start-up phases to stderr as they happen.
+    let env = TestEnv::builder()
+        .managed_clusters(2)
+        .progress(true)
+        .start()
+        .await?;
     println!(
         "  up in {:.0?}; kubeconfigs and logs in {}",
         started.elapsed(),

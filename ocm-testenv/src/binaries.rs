@@ -28,6 +28,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::progress::{CRDS, Observers, ProgressEvent, packages_expected, parse_go_build_output};
 use crate::versions;
 
 /// Environment variable overriding the cache directory.
@@ -197,6 +198,11 @@ pub struct BuildReport {
 
 /// Builds (or finds in the cache) every program a test environment needs.
 ///
+/// It reports what it does as [`ProgressEvent`]s (see [`crate::progress`]): to the
+/// callbacks of [`Build::on_event`], to `tracing` (target `ocm_testenv::build`), and to
+/// standard error as [`Build::progress`] says — by default only when something has to be
+/// compiled, so a cached build prints nothing.
+///
 /// ```no_run
 /// # async fn demo() -> Result<(), ocm_testenv::Error> {
 /// let report = ocm_testenv::Build::new().progress(true).ensure().await?;
@@ -207,7 +213,9 @@ pub struct BuildReport {
 pub struct Build {
     cache_dir: Option<PathBuf>,
     go: Option<PathBuf>,
-    progress: bool,
+    pub(crate) observers: Observers,
+    /// How often a running `go build` is reported (30 s; shorter in tests).
+    pub(crate) progress_interval: Duration,
     kubebuilder_assets: Option<PathBuf>,
     assets_from_env: bool,
 }
@@ -222,12 +230,13 @@ impl Build {
     /// A build with the defaults: cache directory from [`CACHE_DIR_ENV`], else
     /// `$XDG_CACHE_HOME/ocm-testenv`, else `~/.cache/ocm-testenv`; `go` from
     /// [`GO_ENV`], else `go` on `PATH`; prebuilt programs from [`KUBEBUILDER_ASSETS_ENV`]
-    /// when it is set; no progress output.
+    /// when it is set; progress printed to standard error only while compiling.
     pub fn new() -> Self {
         Build {
             cache_dir: None,
             go: None,
-            progress: false,
+            observers: Observers::default(),
+            progress_interval: Duration::from_secs(30),
             kubebuilder_assets: None,
             assets_from_env: true,
         }
@@ -245,10 +254,32 @@ impl Build {
         self
     }
 
-    /// Print progress lines to standard error while building.
+    /// Print every [`ProgressEvent`] to standard error (`true`, one line for a cached
+    /// build), or none (`false`).
+    ///
+    /// Not calling this prints only when something has to be compiled (a cold cache):
+    /// the start, a line every 30 s per program, and the end, with the cache directory and
+    /// how to reuse it. The lines are written to the process's standard error directly, so
+    /// `cargo test` shows them even while it captures the tests' output. Events go to
+    /// `tracing` and to [`Build::on_event`] callbacks either way.
     pub fn progress(&mut self, on: bool) -> &mut Self {
-        self.progress = on;
+        self.observers.set_print(on);
         self
+    }
+
+    /// Call `f` with every [`ProgressEvent`] of the build, in order, on the task running
+    /// [`Build::ensure`] (so keep it quick; to consume events elsewhere, send them to a
+    /// channel). Callbacks add up; they are kept by clones of this `Build`.
+    pub fn on_event(&mut self, f: impl Fn(&ProgressEvent) + Send + Sync + 'static) -> &mut Self {
+        self.observers.push(std::sync::Arc::new(f));
+        self
+    }
+
+    /// This build with `extra`'s callbacks (and print setting, if it has one) added.
+    pub(crate) fn with_observers(&self, extra: &Observers) -> Build {
+        let mut b = self.clone();
+        b.observers = self.observers.merged(extra);
+        b
     }
 
     /// Take `kube-apiserver` and `etcd` (and `kube-controller-manager`, if present)
@@ -316,7 +347,7 @@ impl Build {
         for dir in [&entry, &logs, &bin] {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
         }
-        let _lock = lock_entry(&entry).await?;
+        let _lock = lock_entry(&entry, &self.observers).await?;
 
         let assets = self.resolved_assets();
         let (kube_apiserver, etcd, kcm_prebuilt) = match &assets {
@@ -400,17 +431,56 @@ impl Build {
                 ".".to_string(),
             ),
         ];
+        let crds_done = binaries.crds.join(".complete").is_file();
+        let mut missing: Vec<String> = steps
+            .iter()
+            .filter(|step| !step.0.is_file())
+            .map(|step| step.1.to_string())
+            .collect();
+        if !crds_done {
+            missing.push(CRDS.to_string());
+        }
+        if missing.is_empty() {
+            self.observers.emit(&ProgressEvent::Cached {
+                cache_entry: entry.clone(),
+                elapsed: started.elapsed(),
+            });
+            return Ok(BuildReport {
+                binaries,
+                outcome: BuildOutcome::Reused,
+                cache_entry: entry,
+            });
+        }
+        self.observers.emit(&ProgressEvent::BuildStarted {
+            cache_dir: cache.clone(),
+            cache_entry: entry.clone(),
+            missing: missing.clone(),
+        });
+        let total = missing.len();
         let mut built = Vec::new();
         for (out, name, dir, ldflags, package) in steps {
             if out.is_file() {
                 continue;
             }
             let log = logs.join(format!("build-{name}.log"));
-            self.note(format!(
-                "building {name} from Go module source (log: {})",
-                log.display()
-            ));
+            self.observers.emit(&ProgressEvent::ProgramStarted {
+                program: name.to_string(),
+                index: built.len() + 1,
+                total,
+                log: log.clone(),
+            });
             let tmp = out.with_file_name(format!(".{name}.tmp"));
+            let go_mod = if dir == cp_dir.as_path() {
+                CP_GO_MOD
+            } else {
+                OCM_GO_MOD
+            };
+            let watch = BuildWatch {
+                observers: &self.observers,
+                interval: self.progress_interval,
+                program: name,
+                main_package: main_package(go_mod, &package),
+            };
             let args = vec![
                 "build".to_string(),
                 "-v".to_string(),
@@ -420,46 +490,43 @@ impl Build {
                 package,
             ];
             let t = Instant::now();
-            run_go(
-                &go,
-                dir,
-                &args,
-                &log,
-                &format!("building {name}"),
-                self.progress,
-            )
-            .await?;
+            run_go(&go, dir, &args, &log, &format!("building {name}"), &watch).await?;
             std::fs::rename(&tmp, &out)
                 .map_err(|e| Error::io("renaming build output to", &out, e))?;
-            self.note(format!("built {name} in {:.0?}", t.elapsed()));
+            self.observers.emit(&ProgressEvent::ProgramFinished {
+                program: name.to_string(),
+                elapsed: t.elapsed(),
+            });
             built.push(name.to_string());
         }
 
-        if !binaries.crds.join(".complete").is_file() {
-            self.note("collecting OCM CRDs from the Go module cache".to_string());
+        if !crds_done {
+            let t = Instant::now();
+            self.observers.emit(&ProgressEvent::ProgramStarted {
+                program: CRDS.to_string(),
+                index: built.len() + 1,
+                total,
+                log: logs.join("download-ocm-api.log"),
+            });
             collect_crds(&go, &entry, &binaries.crds, &logs).await?;
-            built.push("crds".to_string());
+            self.observers.emit(&ProgressEvent::ProgramFinished {
+                program: CRDS.to_string(),
+                elapsed: t.elapsed(),
+            });
+            built.push(CRDS.to_string());
         }
 
-        let outcome = if built.is_empty() {
-            BuildOutcome::Reused
-        } else {
-            BuildOutcome::Built {
-                programs: built,
-                elapsed: started.elapsed(),
-            }
+        let elapsed = started.elapsed();
+        self.observers.emit(&ProgressEvent::BuildFinished {
+            cache_dir: cache,
+            cache_entry: entry.clone(),
+            programs: built.clone(),
+            elapsed,
+        });
+        let outcome = BuildOutcome::Built {
+            programs: built,
+            elapsed,
         };
-        if self.progress {
-            match &outcome {
-                BuildOutcome::Reused => {
-                    self.note(format!("reusing cached build {}", entry.display()))
-                }
-                BuildOutcome::Built { elapsed, .. } => self.note(format!(
-                    "build finished in {elapsed:.0?}: {}",
-                    entry.display()
-                )),
-            }
-        }
         Ok(BuildReport {
             binaries,
             outcome,
@@ -495,12 +562,22 @@ impl Build {
         )
         .await
     }
+}
 
-    fn note(&self, line: String) {
-        tracing::info!("{line}");
-        if self.progress {
-            eprintln!("ocm-testenv: {line}");
-        }
+/// The import path `go build -v` prints last for `package` (relative to the module of
+/// `go_mod` when it starts with `.`), before linking.
+pub(crate) fn main_package(go_mod: &str, package: &str) -> String {
+    if !package.starts_with('.') {
+        return package.to_string();
+    }
+    let module = go_mod
+        .lines()
+        .find_map(|l| l.strip_prefix("module "))
+        .map(str::trim)
+        .unwrap_or_default();
+    match package.trim_start_matches('.').trim_start_matches('/') {
+        "" => module.to_string(),
+        rest => format!("{module}/{rest}"),
     }
 }
 
@@ -510,7 +587,7 @@ fn kube_minor() -> &'static str {
 
 /// The cache-entry directory name: versions plus a hash of everything that
 /// determines the outputs.
-fn entry_name(go_version: &str) -> String {
+pub(crate) fn entry_name(go_version: &str) -> String {
     let mut h = Fnv64::new();
     for part in [
         CP_GO_MOD,
@@ -580,7 +657,7 @@ async fn go_version(go: &Path) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-async fn lock_entry(entry: &Path) -> Result<std::fs::File> {
+async fn lock_entry(entry: &Path, observers: &Observers) -> Result<std::fs::File> {
     let name = entry
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -592,6 +669,13 @@ async fn lock_entry(entry: &Path) -> Result<std::fs::File> {
         .write(true)
         .open(&path)
         .map_err(|e| Error::io("opening lock file", &path, e))?;
+    match file.try_lock() {
+        Ok(()) => return Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            observers.emit(&ProgressEvent::WaitingForLock { lock: path.clone() });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("locking", &path, e)),
+    }
     let locked = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
         .await
         .map_err(|e| Error::io("locking", &path, std::io::Error::other(e.to_string())))?;
@@ -635,15 +719,23 @@ fn go_command(go: &Path, dir: &Path) -> tokio::process::Command {
     cmd
 }
 
-/// Runs `go ARGS` in `dir`, appending its output to `log`, printing a progress line
-/// every 30 s when asked.
+/// Who hears about a running `go build`, and what it builds.
+struct BuildWatch<'a> {
+    observers: &'a Observers,
+    interval: Duration,
+    program: &'a str,
+    main_package: String,
+}
+
+/// Runs `go ARGS` in `dir`, writing its output to `log`, reporting progress every
+/// `watch.interval`.
 async fn run_go(
     go: &Path,
     dir: &Path,
     args: &[String],
     log: &Path,
     step: &str,
-    progress: bool,
+    watch: &BuildWatch<'_>,
 ) -> Result<()> {
     let file = std::fs::File::create(log).map_err(|e| Error::io("creating", log, e))?;
     let file2 = file.try_clone().map_err(|e| Error::io("opening", log, e))?;
@@ -657,19 +749,21 @@ async fn run_go(
             source,
         })?;
     let started = Instant::now();
-    let mut ticker = tokio::time::interval(Duration::from_secs(30));
+    let mut ticker = tokio::time::interval(watch.interval);
     ticker.tick().await;
     let status = loop {
         tokio::select! {
             status = child.wait() => break status.map_err(|e| Error::io("waiting for go in", dir, e))?,
             _ = ticker.tick() => {
-                if progress {
-                    let packages = std::fs::read_to_string(log).map(|s| s.lines().count()).unwrap_or(0);
-                    eprintln!(
-                        "ocm-testenv: {step}: {:.0?} elapsed, {packages} packages compiled so far",
-                        started.elapsed()
-                    );
-                }
+                let output = std::fs::read_to_string(log).unwrap_or_default();
+                let (step, packages_compiled) = parse_go_build_output(&output, &watch.main_package);
+                watch.observers.emit(&ProgressEvent::ProgramProgress {
+                    program: watch.program.to_string(),
+                    step,
+                    elapsed: started.elapsed(),
+                    packages_compiled,
+                    packages_expected: packages_expected(watch.program),
+                });
             }
         }
     };

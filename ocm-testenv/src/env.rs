@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::binaries::{Binaries, Build, BuildOutcome};
 use crate::error::{Error, Result};
 use crate::process::{ProcessInfo, Supervisor};
+use crate::progress::{Observers, ProgressEvent, StartupPhase};
 
 /// Name of the hub in kubeconfigs, logs and errors.
 pub const HUB: &str = "hub";
@@ -89,6 +90,7 @@ pub struct TestEnvBuilder {
     build: Build,
     timeout: Duration,
     cluster_names: Option<Vec<String>>,
+    observers: Observers,
 }
 
 impl Default for TestEnvBuilder {
@@ -103,6 +105,7 @@ impl Default for TestEnvBuilder {
             build: Build::new(),
             timeout: Duration::from_secs(300),
             cluster_names: None,
+            observers: Observers::default(),
         }
     }
 }
@@ -164,8 +167,28 @@ impl TestEnvBuilder {
     }
 
     /// How the programs are built or found (cache directory, `go`, progress).
+    ///
+    /// Callbacks and the print setting given to this builder ([`on_event`](Self::on_event),
+    /// [`progress`](Self::progress)) apply on top of `build`'s own.
     pub fn build(&mut self, build: Build) -> &mut Self {
         self.build = build;
+        self
+    }
+
+    /// Call `f` with every [`ProgressEvent`] of the build and of the start-up phases
+    /// (`starting etcd`, `installing CRDs`, `waiting for cluster1 to join`, …), in order,
+    /// on the task running [`start`](Self::start); see [`Build::on_event`].
+    pub fn on_event(&mut self, f: impl Fn(&ProgressEvent) + Send + Sync + 'static) -> &mut Self {
+        self.observers.push(std::sync::Arc::new(f));
+        self
+    }
+
+    /// Print every [`ProgressEvent`] (build and start-up phases) to standard error
+    /// (`true`), or none (`false`). Not calling this keeps the [`Build`]'s setting, whose
+    /// default prints only while compiling (see [`Build::progress`]); start-up phases then
+    /// go to `tracing` only (target `ocm_testenv::start`).
+    pub fn progress(&mut self, on: bool) -> &mut Self {
+        self.observers.set_print(on);
         self
     }
 
@@ -219,8 +242,13 @@ impl TestEnvBuilder {
                 "hub_as_managed_cluster needs ocm(true)".to_string(),
             ));
         }
-        let report = self.build.ensure().await?;
+        let build = self.build.with_observers(&self.observers);
+        let report = build.ensure().await?;
         let started = Instant::now();
+        let phases = starter::Phases {
+            observers: &build.observers,
+            started,
+        };
         let deadline = Instant::now() + self.timeout;
         let mut attempt = 1;
         let (supervisor, dir, tempdir, hub, managed) = loop {
@@ -238,7 +266,16 @@ impl TestEnvBuilder {
                 }
             };
             let supervisor = Supervisor::new(Some(report.binaries.helper()))?;
-            match starter::run(self, &report.binaries, &names, &supervisor, &dir, deadline).await {
+            let run = starter::run(
+                self,
+                &report.binaries,
+                &names,
+                &supervisor,
+                &dir,
+                deadline,
+                &phases,
+            );
+            match run.await {
                 Ok((hub, managed)) => break (supervisor, dir, tempdir, hub, managed),
                 // Ports are picked free, then bound by the programs: another process can take
                 // one in between. Start again on new ports in a fresh directory (not in a
@@ -266,6 +303,9 @@ impl TestEnvBuilder {
                 }
             }
         };
+        phases.observers.emit(&ProgressEvent::Ready {
+            elapsed: started.elapsed(),
+        });
         Ok(TestEnv {
             supervisor,
             dir,
@@ -440,6 +480,21 @@ mod starter {
         v.to_string()
     }
 
+    /// Reports the start-up phases.
+    pub(super) struct Phases<'a> {
+        pub(super) observers: &'a Observers,
+        pub(super) started: Instant,
+    }
+
+    impl Phases<'_> {
+        fn enter(&self, phase: StartupPhase) {
+            self.observers.emit(&ProgressEvent::StartupPhase {
+                phase,
+                elapsed: self.started.elapsed(),
+            });
+        }
+    }
+
     pub(super) async fn run(
         opts: &TestEnvBuilder,
         bin: &Binaries,
@@ -447,6 +502,7 @@ mod starter {
         supervisor: &Supervisor,
         dir: &Path,
         deadline: Instant,
+        phases: &Phases<'_>,
     ) -> Result<(Cluster, Vec<Cluster>)> {
         let logs = dir.join("logs");
         let pki = dir.join("pki");
@@ -454,6 +510,7 @@ mod starter {
         let mut ports = Ports(Default::default());
 
         // Certificates.
+        phases.enter(StartupPhase::Certificates);
         let out = tokio::process::Command::new(bin.helper())
             .arg("pki")
             .arg(&pki)
@@ -481,6 +538,7 @@ mod starter {
         let ca = read("ca.crt")?;
 
         // etcd, shared by every apiserver under its own key prefix.
+        phases.enter(StartupPhase::Etcd);
         let etcd_port = ports.free()?;
         let peer_port = ports.free()?;
         let etcd_url = format!("http://127.0.0.1:{etcd_port}");
@@ -509,6 +567,9 @@ mod starter {
         for n in names {
             apiservers.push((n.clone(), ports.free()?));
         }
+        phases.enter(StartupPhase::Apiservers {
+            count: apiservers.len(),
+        });
         for (name, port) in &apiservers {
             supervisor.spawn(
                 &format!("kube-apiserver[{name}]"),
@@ -552,6 +613,7 @@ mod starter {
 
         // kube-controller-manager: the CSR signer on the hub; namespace deletion and
         // garbage collection everywhere.
+        phases.enter(StartupPhase::ControllerManagers);
         for c in std::iter::once(&hub).chain(clusters.iter()) {
             let controllers = if c.name == HUB {
                 "csrsigning,namespace,garbagecollector"
@@ -588,6 +650,7 @@ mod starter {
         }
 
         // CRDs.
+        phases.enter(StartupPhase::Crds);
         let webhook_port = ports.free()?;
         let conversion_url = format!("https://127.0.0.1:{webhook_port}/convert");
         let hub_crds = load_crds(&bin.crds().join("hub"), Some((&conversion_url, &ca)))?;
@@ -610,6 +673,7 @@ mod starter {
         managed.extend(clusters);
 
         if opts.ocm {
+            phases.enter(StartupPhase::OcmHub);
             create_namespace(&hub, HUB_NAMESPACE).await?;
             for c in &managed {
                 create_namespace(c, AGENT_NAMESPACE).await?;
@@ -680,6 +744,11 @@ mod starter {
                     Some(port),
                 )?;
             }
+            if !managed.is_empty() {
+                phases.enter(StartupPhase::Klusterlets {
+                    count: managed.len(),
+                });
+            }
             for c in &managed {
                 let agent_dir = dir.join("agents").join(&c.name);
                 let hub_kubeconfig_dir = agent_dir.join("hub-kubeconfig");
@@ -713,6 +782,9 @@ mod starter {
             }
             if opts.auto_accept {
                 for c in &managed {
+                    phases.enter(StartupPhase::Joining {
+                        cluster: c.name.clone(),
+                    });
                     wait_available(supervisor, &hub, &c.name, deadline, &logs).await?;
                 }
             }

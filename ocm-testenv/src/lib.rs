@@ -46,6 +46,26 @@
 //! envtest binaries can set `KUBEBUILDER_ASSETS` to take `kube-apiserver` and
 //! `etcd` from there.
 //!
+//! # Progress
+//!
+//! The build and the start report what they do as [`ProgressEvent`]s: which program is
+//! compiling, what `go` is doing and how many packages it compiled (every 30 s), where the
+//! cache is and how to reuse it, then the start-up phases (`starting etcd`, `installing
+//! CRDs`, `waiting for cluster1 to join`, with elapsed times). Receive them with
+//! [`TestEnvBuilder::on_event`] or [`Build::on_event`]; they also go to `tracing` at `INFO`
+//! (targets `ocm_testenv::build` and `ocm_testenv::start`), so a test with a subscriber
+//! logs them. What is printed to standard error:
+//!
+//! | who | cached build | cold build | start-up phases |
+//! |---|---|---|---|
+//! | default (`TestEnv::builder()`, `Build::new()`, tests) | nothing | every event | nothing |
+//! | `.progress(true)` (the examples, the CLI) | one line | every event | every phase |
+//! | `.progress(false)` (the CLI's `--quiet`) | nothing | nothing | nothing |
+//!
+//! The default prints a cold build even inside `cargo test`: the lines are written to the
+//! process's standard error directly, which the test harness does not capture, so a first
+//! `cargo test` says why it is slow. See [`progress`] for the rendering and an event stream.
+//!
 //! # Differences from a real OCM installation
 //!
 //! * **OCM version.** The Go OCM components are [`versions::OCM`] (v1.2.1), not
@@ -83,6 +103,7 @@
 
 pub mod binaries;
 pub mod error;
+pub mod progress;
 pub mod versions;
 
 mod env;
@@ -95,3 +116,4 @@ pub use env::{
 };
 pub use error::{Error, Result};
 pub use process::{ProcessInfo, process_alive};
+pub use progress::{BuildStep, ProgressEvent, StartupPhase};

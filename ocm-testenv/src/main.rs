@@ -11,6 +11,9 @@ use ocm_testenv::{Build, BuildOutcome, TestEnv};
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
+    /// Do not print build progress and start-up phases to standard error.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,9 +49,9 @@ enum Command {
     },
 }
 
-fn build(cache_dir: Option<PathBuf>) -> Build {
+fn build(cache_dir: Option<PathBuf>, quiet: bool) -> Build {
     let mut b = Build::new();
-    b.progress(true);
+    b.progress(!quiet);
     if let Some(dir) = cache_dir {
         b.cache_dir(dir);
     }
@@ -76,7 +79,7 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
     match cli.command {
         Command::Build { cache_dir } => {
-            let report = build(cache_dir).ensure().await?;
+            let report = build(cache_dir, cli.quiet).ensure().await?;
             match &report.outcome {
                 BuildOutcome::Reused => println!("reused {}", report.cache_entry.display()),
                 BuildOutcome::Built { programs, elapsed } => println!(
@@ -101,7 +104,7 @@ async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
                 .hub_as_managed_cluster(hub_as_managed_cluster)
                 .ocm(!no_ocm)
                 .dir(&dir)
-                .build(build(cache_dir))
+                .build(build(cache_dir, cli.quiet))
                 .timeout(std::time::Duration::from_secs(timeout))
                 .start()
                 .await?;

@@ -6,12 +6,15 @@
 //! against them; the other tests start nothing.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, ApiResource, DynamicObject, PostParams};
-use ocm_testenv::{Build, BuildOutcome, Error, TestEnv, process_alive};
+use ocm_testenv::{
+    Build, BuildOutcome, Error, ProgressEvent, StartupPhase, TestEnv, process_alive,
+};
 use serde_json::{Value, json};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -93,6 +96,50 @@ fn assert_no_children(pids: &[(String, u32)], dir: &std::path::Path) {
     }
 }
 
+/// A cached build, then the start-up phases in order, then ready.
+fn assert_startup_events(events: &[ProgressEvent]) {
+    for e in events {
+        eprintln!("event: {e}");
+    }
+    let phases: Vec<StartupPhase> = events
+        .iter()
+        .filter_map(|e| match e {
+            ProgressEvent::StartupPhase { phase, .. } => Some(phase.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(events.first(), Some(ProgressEvent::Cached { .. })),
+        "{events:#?}"
+    );
+    assert!(
+        matches!(events.last(), Some(ProgressEvent::Ready { .. })),
+        "{events:#?}"
+    );
+    let join = |c: &str| StartupPhase::Joining {
+        cluster: c.to_string(),
+    };
+    // A start retried on other ports (a port taken meanwhile) repeats the phases.
+    let last_attempt = phases
+        .iter()
+        .rposition(|p| *p == StartupPhase::Certificates)
+        .unwrap_or(0);
+    assert_eq!(
+        phases[last_attempt..],
+        [
+            StartupPhase::Certificates,
+            StartupPhase::Etcd,
+            StartupPhase::Apiservers { count: 3 },
+            StartupPhase::ControllerManagers,
+            StartupPhase::Crds,
+            StartupPhase::OcmHub,
+            StartupPhase::Klusterlets { count: 2 },
+            join("cluster1"),
+            join("cluster2"),
+        ]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hub_with_two_managed_clusters_then_a_self_managed_hub() -> TestResult {
     // Build (or reuse) first, so that the starts below must find everything cached.
@@ -101,7 +148,13 @@ async fn hub_with_two_managed_clusters_then_a_self_managed_hub() -> TestResult {
 
     // ---- environment 1: hub + cluster1 + cluster2 ---------------------------------
     let started = Instant::now();
-    let env = TestEnv::builder().managed_clusters(2).start().await?;
+    let events: Arc<Mutex<Vec<ProgressEvent>>> = Arc::default();
+    let sink = events.clone();
+    let env = TestEnv::builder()
+        .managed_clusters(2)
+        .on_event(move |e| sink.lock().expect("not poisoned").push(e.clone()))
+        .start()
+        .await?;
     eprintln!(
         "hub + 2 clusters Available after {:.1?} (start-up {:.1?})",
         started.elapsed(),
@@ -112,6 +165,7 @@ async fn hub_with_two_managed_clusters_then_a_self_managed_hub() -> TestResult {
         &BuildOutcome::Reused,
         "the start must reuse the cache"
     );
+    assert_startup_events(&events.lock().expect("not poisoned"));
     let hub = env.hub().client();
     let names: Vec<&str> = env.managed_clusters().iter().map(|c| c.name()).collect();
     assert_eq!(names, ["cluster1", "cluster2"]);
