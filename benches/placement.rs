@@ -192,38 +192,13 @@ fn rust_ns_per_op(placements: &[Placement], s: &Snapshot, budget: Duration) -> f
 }
 
 fn go_binary() -> Option<PathBuf> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("../target"));
-    let bin = target.join("go-scheduler/go-scheduler");
-    let src = manifest.join("../ocm-placement/tests/go-scheduler");
-    let stale = match (
-        std::fs::metadata(&bin).and_then(|m| m.modified()),
-        std::fs::metadata(src.join("main.go")).and_then(|m| m.modified()),
-    ) {
-        (Ok(b), Ok(s)) => b < s,
-        _ => true,
-    };
-    if stale {
-        eprintln!(
-            "building the Go reference scheduler into {} ...",
-            bin.display()
-        );
-        let ok = Command::new("go")
-            .args(["build", "-o"])
-            .arg(&bin)
-            .arg(".")
-            .current_dir(&src)
-            .env("GOFLAGS", "-mod=mod")
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            eprintln!("cannot build the Go scheduler; skipping the comparison");
-            return None;
-        }
-    }
-    Some(bin)
+    ocm_testenv::GoProgram::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../ocm-placement/tests/go-scheduler"
+    ))
+    .build()
+    .ok()
+    .flatten()
 }
 
 fn go_ns_per_op(bin: &PathBuf, input: &Value, budget: Duration) -> Option<(f64, u64)> {

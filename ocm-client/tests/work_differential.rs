@@ -78,49 +78,10 @@ fn manifest(rng: &mut Rng, i: usize) -> Value {
 }
 
 fn go_workbuilder() -> Option<PathBuf> {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let src = manifest_dir.join("tests/go-workbuilder");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir.join("../target"));
-    let bin = target.join("go-workbuilder/go-workbuilder");
-    let newest_src = ["main.go", "go.mod", "go.sum"]
-        .iter()
-        .filter_map(|f| {
-            std::fs::metadata(src.join(f))
-                .and_then(|m| m.modified())
-                .ok()
-        })
-        .max();
-    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
-    if matches!((built, newest_src), (Some(b), Some(s)) if b >= s) {
-        return Some(bin);
-    }
-    eprintln!(
-        "building the Go reference (api/sdk-go v1.3.0) into {} ...",
-        bin.display()
-    );
-    let status = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg(".")
-        .current_dir(&src)
-        .env("GOFLAGS", "-mod=mod")
-        .env("GONOSUMDB", "open-cluster-management.io")
-        .status();
-    match status {
-        Ok(s) if s.success() => Some(bin),
-        other => {
-            assert!(
-                std::env::var_os("OCM_CLIENT_REQUIRE_GO").is_none(),
-                "cannot build tests/go-workbuilder: {other:?}"
-            );
-            eprintln!(
-                "SKIPPED: cannot build tests/go-workbuilder ({other:?}); set OCM_CLIENT_REQUIRE_GO=1 to fail instead"
-            );
-            None
-        }
-    }
+    ocm_testenv::GoProgram::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/go-workbuilder"))
+        .require_var("OCM_CLIENT_REQUIRE_GO")
+        .build()
+        .expect("the Go reference work builder must build when OCM_CLIENT_REQUIRE_GO is set")
 }
 
 fn run_go(bin: &PathBuf, input: &Value) -> GoOutput {

@@ -107,6 +107,7 @@ pub mod progress;
 pub mod versions;
 
 mod env;
+mod go_program;
 mod process;
 
 pub use binaries::{Binaries, Build, BuildOutcome, BuildReport};
@@ -115,5 +116,6 @@ pub use env::{
     TestEnvBuilder,
 };
 pub use error::{Error, Result};
+pub use go_program::GoProgram;
 pub use process::{ProcessInfo, process_alive};
 pub use progress::{BuildStep, ProgressEvent, StartupPhase};

@@ -3,8 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 /// SplitMix64.
 pub struct Rng(u64);
@@ -300,53 +299,11 @@ fn string(rng: &mut Rng, s: &str, out: &mut String) {
     out.push('"');
 }
 
-fn newest_mtime(dir: &Path) -> Option<std::time::SystemTime> {
-    ["main.go", "go.mod", "go.sum"]
-        .iter()
-        .filter_map(|f| std::fs::metadata(dir.join(f)).ok()?.modified().ok())
-        .max()
-}
-
 /// The Go reference program, built into `target/go-spechash/` if missing or stale. `None`
 /// (with a notice) when it cannot be built and `OCM_ADDON_REQUIRE_GO` is unset.
 pub fn go_spechash() -> Option<PathBuf> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let src = manifest.join("tests/go-spechash");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("../target"));
-    let bin = target.join("go-spechash/go-spechash");
-    let fresh = match (
-        std::fs::metadata(&bin).and_then(|m| m.modified()).ok(),
-        newest_mtime(&src),
-    ) {
-        (Some(b), Some(s)) => b >= s,
-        _ => false,
-    };
-    if fresh {
-        return Some(bin);
-    }
-    let require = std::env::var_os("OCM_ADDON_REQUIRE_GO").is_some();
-    eprintln!(
-        "building the Go reference (addon-framework v1.3.0 GetSpecHash) into {} ...",
-        bin.display()
-    );
-    let status = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg(".")
-        .current_dir(&src)
-        .env("GOFLAGS", "-mod=mod")
-        .env("GONOSUMDB", "open-cluster-management.io")
-        .status();
-    match status {
-        Ok(s) if s.success() => Some(bin),
-        other => {
-            assert!(!require, "cannot build the Go reference program: {other:?}");
-            eprintln!(
-                "SKIPPED: cannot build the Go reference program ({other:?}); set OCM_ADDON_REQUIRE_GO=1 to fail instead"
-            );
-            None
-        }
-    }
+    ocm_testenv::GoProgram::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/go-spechash"))
+        .require_var("OCM_ADDON_REQUIRE_GO")
+        .build()
+        .expect("the Go reference spec hash must build when OCM_ADDON_REQUIRE_GO is set")
 }

@@ -11,8 +11,7 @@ use serde_json::{Value, json};
 
 mod scenario;
 pub use scenario::scenario;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 /// SplitMix64.
 pub struct Rng(u64);
@@ -129,53 +128,11 @@ pub fn inputs(sc: &Value) -> Inputs {
     }
 }
 
-fn newest_mtime(dir: &Path) -> Option<std::time::SystemTime> {
-    ["main.go", "go.mod", "go.sum"]
-        .iter()
-        .filter_map(|f| std::fs::metadata(dir.join(f)).ok()?.modified().ok())
-        .max()
-}
-
 /// The Go reference program, built into `target/go-rollout/` if missing or stale. `None` (with a
 /// notice) when Go is unavailable and `OCM_CLIENT_REQUIRE_GO` is not `1`.
 pub fn go_rollout() -> Option<PathBuf> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let src = manifest.join("tests/go-rollout");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("../target"));
-    let bin = target.join("go-rollout/go-rollout");
-    let fresh = match (
-        std::fs::metadata(&bin).and_then(|m| m.modified()).ok(),
-        newest_mtime(&src),
-    ) {
-        (Some(b), Some(s)) => b >= s,
-        _ => false,
-    };
-    if fresh {
-        return Some(bin);
-    }
-    let require = std::env::var("OCM_CLIENT_REQUIRE_GO").is_ok_and(|v| v == "1");
-    eprintln!(
-        "building the Go reference rollout (sdk-go v1.3.0) into {} ...",
-        bin.display()
-    );
-    let status = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg(".")
-        .current_dir(&src)
-        .env("GOFLAGS", "-mod=mod")
-        .env("GONOSUMDB", "open-cluster-management.io")
-        .status();
-    match status {
-        Ok(s) if s.success() => Some(bin),
-        other => {
-            assert!(!require, "cannot build the Go reference rollout: {other:?}");
-            eprintln!(
-                "SKIPPED: cannot build the Go reference rollout ({other:?}); set OCM_CLIENT_REQUIRE_GO=1 to fail instead"
-            );
-            None
-        }
-    }
+    ocm_testenv::GoProgram::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/go-rollout"))
+        .require_var("OCM_CLIENT_REQUIRE_GO")
+        .build()
+        .expect("the Go reference rollout must build when OCM_CLIENT_REQUIRE_GO is set")
 }

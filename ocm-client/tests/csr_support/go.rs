@@ -1,9 +1,7 @@
 //! The Go reference program (`tests/go-csr`, built against open-cluster-management.io/ocm v1.2.1)
 //! and a seeded random generator.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+use std::path::PathBuf;
 
 /// SplitMix64.
 pub struct Rng(u64);
@@ -40,62 +38,11 @@ impl Rng {
     }
 }
 
-fn newest_mtime(dir: &Path) -> Option<std::time::SystemTime> {
-    std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.metadata().ok()?.modified().ok())
-        .max()
-}
-
 /// Builds (when its sources are newer) and returns the Go program, or `None` with a notice when
-/// Go is unavailable and `OCM_CLIENT_REQUIRE_GO` is unset. Built once per test binary.
+/// Go is unavailable and `OCM_CLIENT_REQUIRE_GO` is unset.
 pub fn go_csr() -> Option<PathBuf> {
-    static BIN: OnceLock<Option<PathBuf>> = OnceLock::new();
-    BIN.get_or_init(build).clone()
-}
-
-fn build() -> Option<PathBuf> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let src = manifest.join("tests/go-csr");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("../target"));
-    let bin = target.join("go-csr/go-csr");
-    let fresh = match (
-        std::fs::metadata(&bin).and_then(|m| m.modified()).ok(),
-        newest_mtime(&src),
-    ) {
-        (Some(b), Some(s)) => b >= s,
-        _ => false,
-    };
-    if fresh {
-        return Some(bin);
-    }
-    let require = std::env::var_os("OCM_CLIENT_REQUIRE_GO").is_some_and(|v| v == "1");
-    eprintln!(
-        "building the Go reference CSR approver (ocm v1.2.1) into {} ...",
-        bin.display()
-    );
-    let status = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg(".")
-        .current_dir(&src)
-        .env("GOFLAGS", "-mod=mod")
-        .env("GONOSUMDB", "open-cluster-management.io")
-        .status();
-    match status {
-        Ok(s) if s.success() => Some(bin),
-        other => {
-            assert!(
-                !require,
-                "cannot build the Go reference CSR approver: {other:?}"
-            );
-            eprintln!(
-                "SKIPPED: cannot build the Go reference CSR approver ({other:?}); set OCM_CLIENT_REQUIRE_GO=1 to fail instead"
-            );
-            None
-        }
-    }
+    ocm_testenv::GoProgram::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/go-csr"))
+        .require_var("OCM_CLIENT_REQUIRE_GO")
+        .build()
+        .expect("the Go reference CSR approver must build when OCM_CLIENT_REQUIRE_GO is set")
 }

@@ -5,8 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 use ocm_placement::*;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 /// SplitMix64.
 pub struct Rng(u64);
@@ -391,55 +390,11 @@ pub fn go_input(p: &Placement, s: &Snapshot, now: Timestamp) -> Value {
     })
 }
 
-fn newest_mtime(dir: &Path) -> Option<std::time::SystemTime> {
-    ["main.go", "go.mod", "go.sum"]
-        .iter()
-        .filter_map(|f| std::fs::metadata(dir.join(f)).ok()?.modified().ok())
-        .max()
-}
-
 /// The Go reference program, built into `target/go-scheduler/` if missing or stale.
 /// `None` (with a notice) when Go is unavailable and `OCM_PLACEMENT_REQUIRE_GO` is unset.
 pub fn go_scheduler() -> Option<PathBuf> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let src = manifest.join("tests/go-scheduler");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("../target"));
-    let bin = target.join("go-scheduler/go-scheduler");
-    let fresh = match (
-        std::fs::metadata(&bin).and_then(|m| m.modified()).ok(),
-        newest_mtime(&src),
-    ) {
-        (Some(b), Some(s)) => b >= s,
-        _ => false,
-    };
-    if fresh {
-        return Some(bin);
-    }
-    let require = std::env::var_os("OCM_PLACEMENT_REQUIRE_GO").is_some();
-    eprintln!(
-        "building the Go reference scheduler (ocm v1.2.1) into {} ...",
-        bin.display()
-    );
-    let status = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg(".")
-        .current_dir(&src)
-        .env("GOFLAGS", "-mod=mod")
-        .status();
-    match status {
-        Ok(s) if s.success() => Some(bin),
-        other => {
-            assert!(
-                !require,
-                "cannot build the Go reference scheduler: {other:?}"
-            );
-            eprintln!(
-                "SKIPPED: cannot build the Go reference scheduler ({other:?}); set OCM_PLACEMENT_REQUIRE_GO=1 to fail instead"
-            );
-            None
-        }
-    }
+    ocm_testenv::GoProgram::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/go-scheduler"))
+        .require_var("OCM_PLACEMENT_REQUIRE_GO")
+        .build()
+        .expect("the Go reference scheduler must build when OCM_PLACEMENT_REQUIRE_GO is set")
 }
