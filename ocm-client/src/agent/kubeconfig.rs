@@ -253,3 +253,7 @@ pub fn read_hub_files(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "kubeconfig_tests.rs"]
+mod tests;

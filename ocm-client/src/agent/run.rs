@@ -72,16 +72,10 @@ fn agent_name(cfg: &Config) -> String {
     if !saved.is_empty() && !saved.contains(':') {
         return saved.to_string();
     }
-    let hex: String = (0..32)
-        .map(|_| fastrand::alphanumeric().to_ascii_lowercase())
-        .map(|c| {
-            if c.is_ascii_hexdigit() {
-                c
-            } else {
-                char::from(b'a' + (c as u8 % 6))
-            }
-        })
-        .collect();
+    // A random UUID (version 4 layout), as Go names an agent with `uuid.NewUUID()`.
+    let bits = fastrand::u128(..);
+    let bits = (bits & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
+    let hex = format!("{bits:032x}");
     format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],

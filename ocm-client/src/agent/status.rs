@@ -188,3 +188,7 @@ pub fn merge_diff(old: &serde_json::Value, new: &serde_json::Value) -> Option<se
         _ => Some(new.clone()),
     }
 }
+
+#[cfg(test)]
+#[path = "status_tests.rs"]
+mod tests;
