@@ -259,6 +259,41 @@ async fn rust_agent_joins_the_go_hub() -> TestResult {
     .await?;
     wait_status(&clusters, conditions::MANAGED_CLUSTER_AVAILABLE, "True").await?;
 
+    // An expired client certificate: the agent falls back to bootstrap (a new bootstrap CSR,
+    // approved by the hub) and keeps the cluster available.
+    let agent_name = std::fs::read_to_string(dir.path().join("agent-name"))?;
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    params.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        format!("system:open-cluster-management:{CLUSTER}:{agent_name}"),
+    );
+    params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    let expired = params.self_signed(&key)?.pem();
+    let bootstrap_csrs = |csrs: Vec<CertificateSigningRequest>| {
+        csrs.into_iter()
+            .filter(|c| c.spec.username.as_deref() == Some(ocm_testenv::BOOTSTRAP_USER))
+            .count()
+    };
+    let bootstraps_before = bootstrap_csrs(renewal_csrs(&hub).await?);
+    std::fs::write(dir.path().join("tls.crt"), &expired)?;
+    eventually("a new certificate from a bootstrap CSR", || async {
+        let now = std::fs::read_to_string(dir.path().join("tls.crt"))?;
+        let n = bootstrap_csrs(renewal_csrs(&hub).await?);
+        Ok(if now != expired && n == bootstraps_before + 1 {
+            Ok(())
+        } else {
+            Err(format!(
+                "{n} bootstrap CSRs, certificate replaced: {}",
+                now != expired
+            ))
+        })
+    })
+    .await?;
+    as_agent.get(CLUSTER).await?;
+    wait_status(&clusters, conditions::MANAGED_CLUSTER_AVAILABLE, "True").await?;
+
     assert!(!task.is_finished(), "the agent stopped: {:?}", task.await);
     cancel.cancel();
     task.await??;
