@@ -89,6 +89,9 @@ async fn rust_agent_joins_the_go_hub() -> TestResult {
         .kubernetes_version("v1.35.4")
         .client_config("https://rust-agent1.example:6443", None)
         .annotation("agent.open-cluster-management.io/origin", "rust")
+        .annotation("not-agent-prefixed/x", "dropped")
+        // The hub's apiserver stands in for the managed cluster that keeps the Secret.
+        .hub_kubeconfig_secret(hub.clone(), "default")
         .build()?;
     let cancel = CancellationToken::new();
     let task = tokio::spawn({
@@ -128,14 +131,14 @@ async fn rust_agent_joins_the_go_hub() -> TestResult {
     assert_eq!(c.spec.lease_duration_seconds, Some(5));
     let configs = c.spec.managed_cluster_client_configs.unwrap_or_default();
     assert_eq!(configs[0].url, "https://rust-agent1.example:6443");
+    let annotations = c.metadata.annotations.unwrap_or_default();
     assert_eq!(
-        c.metadata
-            .annotations
-            .unwrap_or_default()
+        annotations
             .get("agent.open-cluster-management.io/origin")
             .map(String::as_str),
         Some("rust")
     );
+    assert!(!annotations.contains_key("not-agent-prefixed/x"));
 
     // The directory has upstream's files and kubeconfig shape, and a client from it works.
     for f in [
@@ -152,6 +155,19 @@ async fn rust_agent_joins_the_go_hub() -> TestResult {
     assert_eq!(kc["current-context"], kubeconfig::CONTEXT);
     assert_eq!(kc["users"][0]["name"], kubeconfig::AUTH_INFO);
     assert_eq!(kc["users"][0]["user"]["client-certificate"], "tls.crt");
+    let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(hub.clone(), "default");
+    let secret = secrets.get("hub-kubeconfig-secret").await?;
+    let keys: Vec<String> = secret.data.unwrap_or_default().into_keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "agent-name",
+            "cluster-name",
+            "kubeconfig",
+            "tls.crt",
+            "tls.key"
+        ]
+    );
     let agent_hub =
         client_from_kubeconfig(agent.hub_kubeconfig(), &ReloadParams::default()).await?;
     let as_agent: Api<ManagedCluster> = Api::all(agent_hub.clone());
@@ -217,6 +233,12 @@ async fn rust_agent_joins_the_go_hub() -> TestResult {
     );
     as_agent.get(CLUSTER).await?;
     wait_status(&clusters, "ClusterCertificateRotated", "True").await?;
+    let secret = secrets.get("hub-kubeconfig-secret").await?;
+    let data = secret.data.unwrap_or_default();
+    assert_eq!(
+        data.get("tls.crt").map(|b| b.0.clone()),
+        Some(std::fs::read(dir.path().join("tls.crt"))?)
+    );
     let c = clusters.get(CLUSTER).await?;
     assert_eq!(cond(&c, conditions::MANAGED_CLUSTER_AVAILABLE), "True");
 

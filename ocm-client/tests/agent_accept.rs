@@ -80,6 +80,14 @@ async fn double_opt_in_and_denial() -> TestResult {
         let cancel = cancel.clone();
         Ok(tokio::spawn(async move { agent.run(cancel).await }))
     };
+    let impatient = Agent::builder("rust-impatient", &bootstrap)
+        .hub_kubeconfig_dir(tmp.path().join("rust-impatient"))
+        .approval_timeout(Duration::from_secs(3))
+        .build()?;
+    let impatient = tokio::spawn({
+        let cancel = cancel.clone();
+        async move { impatient.run(cancel).await }
+    });
     let optin = spawn("rust-optin")?;
     let denied = spawn("rust-denied")?;
 
@@ -140,6 +148,12 @@ async fn double_opt_in_and_denial() -> TestResult {
             assert!(name.starts_with("rust-denied-"), "{name}")
         }
         other => panic!("expected CsrDenied, found {other:?}"),
+    }
+
+    // Nobody approves the third: its wait ends at the approval timeout.
+    match tokio::time::timeout(TIMEOUT, impatient).await?? {
+        Err(AgentError::CsrTimeout { waited, .. }) => assert!(waited >= Duration::from_secs(3)),
+        other => panic!("expected CsrTimeout, found {other:?}"),
     }
 
     assert!(!optin.is_finished());

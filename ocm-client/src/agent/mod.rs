@@ -23,7 +23,7 @@
 //! | phase | Go | here |
 //! |---|---|---|
 //! | start | the hub kubeconfig is reused when it matches the bootstrap kubeconfig (server, proxy, CA, cluster name) and its certificate is this cluster's and not expired (`IsHubKubeconfigValid`) | [`kubeconfig::read_hub_files`] |
-//! | bootstrap | create the ManagedCluster (`agent.open-cluster-management.io/*` annotations, `managedClusterClientConfigs`), a CSR ([`build_csr`]), wait for approval, write `hub-kubeconfig-secret`'s keys | the same; files in a directory ([`write_hub_kubeconfig`]) |
+//! | bootstrap | create the ManagedCluster (`agent.open-cluster-management.io/*` annotations, `managedClusterClientConfigs`), a CSR ([`build_csr`]), wait for approval, write `hub-kubeconfig-secret`'s keys | the same; files in a directory ([`write_hub_kubeconfig`]), and the Secret if asked ([`AgentBuilder::hub_kubeconfig_secret`]) |
 //! | lease | GET then UPDATE `managed-cluster-lease`'s `renewTime` every `spec.leaseDurationSeconds` (0: 60) with jitter 0.25, only while `HubAcceptedManagedCluster=True` | the same |
 //! | status | joining, resource (Available, version, capacity) and claim reconcilers; a JSON merge patch of `status` with `uid`/`resourceVersion` | the same, health, version, capacity and claims from the caller ([`AgentBuilder`]) |
 //! | rotation | new key and CSR when remaining/total lifetime < random 0.20–0.25 | the same, plus [`Agent::rotate_now`]; files replaced by rename |
@@ -42,6 +42,7 @@
 mod error;
 pub mod kubeconfig;
 mod run;
+pub mod secret;
 pub mod status;
 mod tasks;
 
@@ -59,6 +60,7 @@ use tokio_util::sync::CancellationToken;
 pub use csr::{build_csr, validate_cluster_name};
 pub use error::AgentError;
 pub use kubeconfig::write_hub_kubeconfig;
+pub use secret::hub_kubeconfig_secret;
 
 /// The caller's health check: `Err(message)` reports the cluster unavailable.
 pub type HealthCheck = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
@@ -83,6 +85,7 @@ pub(crate) struct Config {
     pub status_interval: Duration,
     pub rotation_check_interval: Duration,
     pub health: HealthCheck,
+    pub secret: Option<(kube::Client, String)>,
     pub report: status::Report,
 }
 
@@ -232,6 +235,19 @@ impl AgentBuilder {
         self
     }
 
+    /// Also save the hub kubeconfig as the Secret `hub-kubeconfig-secret` in `namespace` with
+    /// `client` (a client of the managed cluster), with upstream's keys
+    /// ([`hub_kubeconfig_secret`]). The directory stays the agent's source: the Secret is written
+    /// after it, at bootstrap and at every rotation.
+    pub fn hub_kubeconfig_secret(
+        &mut self,
+        client: kube::Client,
+        namespace: impl Into<String>,
+    ) -> &mut Self {
+        self.cfg.secret = Some((client, namespace.into()));
+        self
+    }
+
     /// Checks the cluster name and builds the agent (the bootstrap kubeconfig is read by
     /// [`Agent::run`], so it may appear later).
     pub fn build(&self) -> Result<Agent, AgentError> {
@@ -291,6 +307,7 @@ impl Agent {
                 status_interval: Duration::from_secs(60),
                 rotation_check_interval: Duration::from_secs(60),
                 health: Arc::new(|| Ok(())),
+                secret: None,
                 report: status::Report {
                     max_custom_claims: status::DEFAULT_MAX_CUSTOM_CLAIMS,
                     ..Default::default()

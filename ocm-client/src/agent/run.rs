@@ -98,14 +98,7 @@ pub(crate) async fn join(
         let (request, key) = csr::build_csr(&cfg.cluster, agent, cfg.expiration_seconds)?;
         match request_certificate(cfg, &client, request, &key).await {
             Ok(cert) => {
-                return kubeconfig::write_hub_kubeconfig(
-                    &cfg.hub_dir,
-                    bootstrap,
-                    &cfg.cluster,
-                    agent,
-                    &cert,
-                    key.as_bytes(),
-                );
+                return save(cfg, bootstrap, agent, &cert, key.as_bytes()).await;
             }
             // The CSR vanished or was signed for another key: a new one, as Go's driver does.
             Err(AgentError::Certificate { reason }) => {
@@ -301,4 +294,27 @@ fn csr_state(csr: &CertificateSigningRequest) -> CsrState {
         Some(cert) if !cert.0.is_empty() => CsrState::Issued(cert.0.clone()),
         _ => CsrState::Approved,
     }
+}
+
+/// Writes the hub kubeconfig directory, then the Secret when one was asked for.
+pub(crate) async fn save(
+    cfg: &Config,
+    bootstrap: &Bootstrap,
+    agent: &str,
+    cert: &[u8],
+    key: &[u8],
+) -> Result<(), AgentError> {
+    kubeconfig::write_hub_kubeconfig(&cfg.hub_dir, bootstrap, &cfg.cluster, agent, cert, key)?;
+    if let Some((client, namespace)) = &cfg.secret {
+        let secret = super::secret::hub_kubeconfig_secret(
+            namespace,
+            bootstrap,
+            &cfg.cluster,
+            agent,
+            cert,
+            key,
+        );
+        super::secret::save_secret(client, secret).await?;
+    }
+    Ok(())
 }

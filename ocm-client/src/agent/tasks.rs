@@ -149,6 +149,11 @@ async fn report_status(hub: &kube::Client, cfg: &Config, mut rx: Cluster) {
                         backoff.reset();
                         tracing::debug!("status patched");
                     }
+                    // A conflict: the watch brings the newer object, and a new attempt with it.
+                    Err(kube::Error::Api(s)) if s.code == 409 => {
+                        tracing::debug!("status patch conflicted: retrying with the newer object");
+                        retry = true;
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "patching the ManagedCluster status failed: retrying");
                         retry = true;
@@ -226,14 +231,7 @@ async fn renew(
 ) -> Result<(), AgentError> {
     let (request, key) = csr::build_csr(&cfg.cluster, agent, cfg.expiration_seconds)?;
     let cert = request_certificate(cfg, hub, request, &key).await?;
-    kubeconfig::write_hub_kubeconfig(
-        &cfg.hub_dir,
-        bootstrap,
-        &cfg.cluster,
-        agent,
-        &cert,
-        key.as_bytes(),
-    )?;
+    super::run::save(cfg, bootstrap, agent, &cert, key.as_bytes()).await?;
     if let Ok(v) = csr::Validity::from_pem(&cert) {
         let rotated = conditions::new(
             "ClusterCertificateRotated",
