@@ -179,10 +179,10 @@ async fn rust_agent_joins_the_go_hub() -> TestResult {
     let mut renewals = std::collections::BTreeSet::new();
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(32) {
-        if let Ok(l) = leases.get("managed-cluster-lease").await {
-            if let Some(t) = l.spec.and_then(|s| s.renew_time) {
-                renewals.insert(t.0.to_string());
-            }
+        if let Ok(l) = leases.get("managed-cluster-lease").await
+            && let Some(t) = l.spec.and_then(|s| s.renew_time)
+        {
+            renewals.insert(t.0.to_string());
         }
         let c = clusters.get(CLUSTER).await?;
         assert_eq!(
