@@ -206,6 +206,9 @@ async fn rust_agent_joins_the_go_hub() -> TestResult {
     agent.rotate_now();
     eventually("a rotated certificate", || async {
         let now = std::fs::read(dir.path().join("tls.crt"))?;
+        let c = clusters.get(CLUSTER).await?;
+        let available = cond(&c, conditions::MANAGED_CLUSTER_AVAILABLE);
+        assert_eq!(available, "True", "Available during rotation");
         Ok(if now != before {
             Ok(())
         } else {
@@ -251,6 +254,15 @@ async fn rust_agent_joins_the_go_hub() -> TestResult {
         )
         .await?;
     wait_status(&clusters, conditions::MANAGED_CLUSTER_HUB_ACCEPTED, "False").await?;
+    // While denied the agent does not renew the lease: over two lease periods it stays put.
+    let renew_time = || async {
+        let lease = leases.get("managed-cluster-lease").await?;
+        Ok::<_, kube::Error>(lease.spec.and_then(|s| s.renew_time).map(|t| t.0))
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let denied_at = renew_time().await?;
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    assert_eq!(renew_time().await?, denied_at, "lease renewed while denied");
     clusters
         .patch(
             CLUSTER,

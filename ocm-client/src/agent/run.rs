@@ -58,7 +58,9 @@ pub(crate) async fn run(
         };
         tracing::info!(agent, "hub client config is ready");
         super::tasks::joined(&cfg, &bootstrap, &agent, &rotate).await?;
-        tracing::warn!("client certificate expired: bootstrapping again");
+        tracing::warn!(
+            "joined phase ended (client certificate expired or unreadable): checking the hub kubeconfig again"
+        );
     }
 }
 

@@ -33,6 +33,7 @@ pub(crate) async fn joined(
     let hub = client_from_kubeconfig(&path, &params).await?;
     let (tx, rx) = watch::channel(None);
     tokio::select! {
+        // These three run until their watch ends, which a kube watcher never does.
         _ = watch_cluster(&hub, &cfg.cluster, tx) => Ok(()),
         _ = renew_lease(&hub, &cfg.cluster, rx.clone()) => Ok(()),
         _ = report_status(&hub, cfg, rx.clone()) => Ok(()),
@@ -203,7 +204,19 @@ async fn rotate_certificate(
         let mut wait = cfg.rotation_check_interval;
         if due {
             tracing::info!(forced, "rotating the client certificate");
-            match renew(hub, cfg, bootstrap, agent).await {
+            // A renewal still unsigned when the certificate expires is abandoned for bootstrap.
+            let expires = match &validity {
+                Ok(v) => Duration::from_secs(u64::try_from(v.not_after - now()).unwrap_or(0) + 1),
+                Err(_) => Duration::ZERO,
+            };
+            let renewed = tokio::select! {
+                r = renew(hub, cfg, bootstrap, agent) => r,
+                _ = tokio::time::sleep(expires) => {
+                    tracing::warn!("the client certificate expired while renewing it");
+                    return Ok(());
+                }
+            };
+            match renewed {
                 Ok(()) => {
                     forced = false;
                     backoff.reset();
