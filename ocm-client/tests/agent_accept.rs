@@ -156,6 +156,45 @@ async fn double_opt_in_and_denial() -> TestResult {
         other => panic!("expected CsrTimeout, found {other:?}"),
     }
 
+    // Go's CSR threshold: with 10 CSRs of the cluster on the hub, the agent creates none until
+    // one goes away.
+    let csr_api: Api<CertificateSigningRequest> = Api::all(hub.clone());
+    for _ in 0..10 {
+        let (csr, _) = ocm_client::agent::build_csr("rust-crowded", "someone", None)?;
+        csr_api.create(&Default::default(), &csr).await?;
+    }
+    let crowded = spawn("rust-crowded")?;
+    eventually("rust-crowded's ManagedCluster", || async {
+        Ok(match clusters.get_opt("rust-crowded").await? {
+            Some(_) => Ok(()),
+            None => Err("absent".into()),
+        })
+    })
+    .await?;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let before = csrs(&hub, "rust-crowded").await?;
+    assert_eq!(
+        before.len(),
+        10,
+        "the agent created a CSR over the threshold"
+    );
+    let first = before[0].metadata.name.clone().unwrap_or_default();
+    csr_api.delete(&first, &Default::default()).await?;
+    eventually("the agent's CSR once below the threshold", || async {
+        let list = csrs(&hub, "rust-crowded").await?;
+        let by_agent = list
+            .iter()
+            .filter(|c| c.spec.username.as_deref() == Some(ocm_testenv::BOOTSTRAP_USER))
+            .count();
+        Ok(if by_agent == 1 {
+            Ok(())
+        } else {
+            Err(format!("{} CSRs, {by_agent} by the agent", list.len()))
+        })
+    })
+    .await?;
+    assert!(!crowded.is_finished());
+
     assert!(!optin.is_finished());
     cancel.cancel();
     optin.await??;

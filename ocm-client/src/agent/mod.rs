@@ -34,8 +34,9 @@
 //! accepts it again (as Go's lease and joining reconcilers do).
 //!
 //! Differences on purpose: a Denied CSR ends [`Agent::run`] with [`AgentError::CsrDenied`] (Go
-//! waits forever); the key is PKCS#8; the kubeconfig file is JSON (a YAML subset); Go's
-//! limit of 10 pending CSRs per cluster is not applied; no events are recorded on the hub.
+//! waits forever); the key is PKCS#8; the kubeconfig file is JSON (a YAML subset); no events
+//! are recorded on the hub. As Go, no CSR is created while the hub holds 10 or more of the
+//! cluster's CSRs (the wait is logged).
 //! Every wait is logged with its reason and retried with a capped backoff; the approval wait
 //! has an optional timeout ([`AgentBuilder::approval_timeout`]).
 

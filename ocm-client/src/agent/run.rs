@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
-use kube::api::{Api, PostParams};
+use kube::api::{Api, ListParams, PostParams};
 use ocm_api::cluster::v1::{ManagedCluster, ManagedClusterSpec};
 
 use super::kubeconfig::{self, Bootstrap};
@@ -209,6 +209,18 @@ pub(crate) async fn request_certificate(
     let api: Api<CertificateSigningRequest> = Api::all(client.clone());
     let mut backoff = Backoff::new();
     let name = loop {
+        // Go's CSR driver halts while the hub holds 10 or more of the cluster's CSRs.
+        match cluster_csrs(&api, &cfg.cluster).await {
+            Ok(n) if n >= MAX_CLUSTER_CSRS => {
+                let delay = backoff.next_delay();
+                tracing::warn!(csrs = n, retry_in = ?delay, "too many CSRs of this cluster on the hub: not creating another yet");
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            Ok(_) => {}
+            // The count is a guard only: when it cannot be read, create anyway.
+            Err(e) => tracing::debug!(error = %e, "counting the cluster's CSRs failed"),
+        }
         match api.create(&PostParams::default(), &request).await {
             Ok(created) => break created.metadata.name.unwrap_or_default(),
             Err(e) => {
@@ -266,6 +278,25 @@ pub(crate) async fn request_certificate(
         }
         tokio::time::sleep(backoff.next_delay().min(Duration::from_secs(2))).await;
     }
+}
+
+/// Go's `clusterCSRThreshold`: no new CSR while the hub holds this many of the cluster's.
+pub(crate) const MAX_CLUSTER_CSRS: usize = 10;
+
+async fn cluster_csrs(
+    api: &Api<CertificateSigningRequest>,
+    cluster: &str,
+) -> Result<usize, kube::Error> {
+    let selector = format!(
+        "{}={cluster},!{}",
+        ocm_api::labels::CLUSTER_NAME,
+        ocm_api::labels::ADDON_NAME
+    );
+    Ok(api
+        .list(&ListParams::default().labels(&selector))
+        .await?
+        .items
+        .len())
 }
 
 enum CsrState {
