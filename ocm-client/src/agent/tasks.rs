@@ -141,7 +141,14 @@ async fn report_status(hub: &kube::Client, cfg: &Config, mut rx: Cluster) {
             report.health = (cfg.health)();
             let new = status::desired_status(&cluster, &report);
             retry = false;
-            if let Some(patch) = status::status_patch(&cluster, &new) {
+            let clock_out_of_sync =
+                conditions::is_false(&new.conditions, conditions::MANAGED_CLUSTER_CLOCK_SYNCED);
+            if clock_out_of_sync {
+                // As Go: the hub says our clock is off, so no status is written.
+                tracing::warn!(
+                    "the hub reports this cluster's clock out of sync: not updating the status"
+                );
+            } else if let Some(patch) = status::status_patch(&cluster, &new) {
                 match api
                     .patch_status(&cfg.cluster, &PatchParams::default(), &Patch::Merge(&patch))
                     .await
