@@ -55,6 +55,7 @@
 //! | [`decisions`] | a placement's decisions read as one consistent set (never a partial one while the scheduler rewrites pages), and a stream of changes |
 //! | [`replicaset`] | ManifestWorkReplicaSet: create from a template, summary, per-cluster state |
 //! | [`rollout`] | OCM's progressive rollout (sdk-go's `RolloutHandler`) as a pure library, decision-identical to Go, with user gates and a dry run |
+//! | `agent` (feature `agent`) | the klusterlet registration agent: join a hub from a bootstrap kubeconfig, lease, status, claims, certificate rotation |
 //! | [`hubs`] | several hubs in one process; a client that follows a rotated hub kubeconfig |
 //!
 //! Every operation that talks to a hub returns this crate's [`Error`], which keeps the kube
@@ -74,6 +75,8 @@
 //! Like every library on `k8s-openapi`, this crate enables no `k8s-openapi` version feature: your
 //! binary picks one (for example `k8s-openapi = { version = "0.29", features = ["v1_35"] }`).
 
+#[cfg(feature = "agent")]
+pub mod agent;
 pub mod decisions;
 pub mod error;
 pub mod hubs;
