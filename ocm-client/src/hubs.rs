@@ -223,9 +223,10 @@ async fn load(path: &Path, params: &ReloadParams) -> Result<(Client, Vec<Stamp>)
         action: format!("loading kubeconfig {}", path.display()),
         reason,
     };
-    // Stamp first: a change during the load is then seen at the next check.
-    let kubeconfig = Kubeconfig::read_from(path).map_err(|e| fail(e.to_string()))?;
+    // Stamp each file before it is read: a change during the load is then seen at the next
+    // check (and costs one more reload), never missed.
     let mut stamps = vec![stamp(path)];
+    let kubeconfig = Kubeconfig::read_from(path).map_err(|e| fail(e.to_string()))?;
     for file in referenced_files(&kubeconfig) {
         stamps.push(stamp(Path::new(&file)));
     }
