@@ -15,6 +15,7 @@ mod common;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use common::*;
+use ocm_test_support::Rng;
 use serde_json::{Value, json};
 
 /// A path component of a JSON value.
@@ -231,56 +232,39 @@ fn wrong_types_give_errors_naming_the_field() {
     );
 }
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-    fn value(&mut self, depth: u32) -> Value {
-        match self.below(if depth > 3 { 9 } else { 11 }) {
-            0 => Value::Null,
-            1 => Value::Bool(self.next().is_multiple_of(2)),
-            2 => json!(self.next() as i64),
-            3 => json!(self.next()),
-            4 => json!((self.next() % 1000) as f64 / 7.0),
-            5 => json!(
-                [
-                    "",
-                    "x",
-                    "ä€😀",
-                    "2024-01-01T00:00:00Z",
-                    "-1",
-                    "Default",
-                    "\u{0}"
-                ][self.below(7)]
-            ),
-            6 => json!([i64::MIN, i64::MAX, 0, -1, i64::from(i32::MAX) + 1][self.below(5)]),
-            7 => json!(u64::MAX),
-            8 => Value::String("y".repeat(self.below(3000))),
-            9 => Value::Array((0..self.below(4)).map(|_| self.value(depth + 1)).collect()),
-            _ => Value::Object(
-                (0..self.below(4))
-                    .map(|i| {
-                        (
-                            ["a", "spec", "status", "name", "type"][i % 5].to_owned(),
-                            self.value(depth + 1),
-                        )
-                    })
-                    .collect(),
-            ),
-        }
+/// A random JSON value, nested at most a few levels.
+fn random_value(rng: &mut Rng, depth: u32) -> Value {
+    match rng.below(if depth > 3 { 9 } else { 11 }) {
+        0 => Value::Null,
+        1 => Value::Bool(rng.u64().is_multiple_of(2)),
+        2 => json!(rng.u64() as i64),
+        3 => json!(rng.u64()),
+        4 => json!((rng.u64() % 1000) as f64 / 7.0),
+        5 => json!(
+            [
+                "",
+                "x",
+                "ä€😀",
+                "2024-01-01T00:00:00Z",
+                "-1",
+                "Default",
+                "\u{0}"
+            ][rng.below(7)]
+        ),
+        6 => json!([i64::MIN, i64::MAX, 0, -1, i64::from(i32::MAX) + 1][rng.below(5)]),
+        7 => json!(u64::MAX),
+        8 => Value::String("y".repeat(rng.below(3000))),
+        9 => Value::Array((0..rng.below(4)).map(|_| random_value(rng, depth + 1)).collect()),
+        _ => Value::Object(
+            (0..rng.below(4))
+                .map(|i| {
+                    (
+                        ["a", "spec", "status", "name", "type"][i % 5].to_owned(),
+                        random_value(rng, depth + 1),
+                    )
+                })
+                .collect(),
+        ),
     }
 }
 
@@ -288,7 +272,7 @@ impl Rng {
 #[test]
 fn random_mutations_never_panic() {
     let kinds = rust_kinds();
-    let mut rng = Rng(0x0c3a_5eed_1234_5678);
+    let mut rng = Rng::new(0x0c3a_5eed_1234_5678);
     let mut failures = Vec::new();
     let (mut tried, mut rejected) = (0usize, 0usize);
     for fixture in fixtures() {
@@ -323,13 +307,13 @@ fn random_mutations_never_panic() {
                     1 => {
                         // add a random field next to it
                         let (_, parent) = path.split_last().unwrap();
-                        let new = rng.value(0);
+                        let new = random_value(&mut rng, 0);
                         if let Some(Value::Object(m)) = get_mut(&mut mutated, parent) {
                             m.insert(format!("f{}", rng.below(5)), new);
                         }
                     }
                     _ => {
-                        let new = rng.value(0);
+                        let new = random_value(&mut rng, 0);
                         if let Some(node) = get_mut(&mut mutated, &path) {
                             *node = new;
                         }
@@ -376,7 +360,7 @@ fn random_mutations_never_panic() {
 #[test]
 fn damaged_bytes_never_panic() {
     let kinds = rust_kinds();
-    let mut rng = Rng(0x5eed_0000_beef_cafe);
+    let mut rng = Rng::new(0x5eed_0000_beef_cafe);
     let mut failures = Vec::new();
     for fixture in fixtures() {
         let Some((rust, _)) = with_kind(&kinds, &fixture) else {

@@ -17,6 +17,7 @@ use std::process::{Command, Stdio};
 
 use ocm_api::work::v1::Manifest;
 use ocm_client::work::budget;
+use ocm_test_support::Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -33,22 +34,6 @@ struct GoOutput {
 struct GoWork {
     name: String,
     manifests: Vec<usize>,
-}
-
-/// SplitMix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 const CHARS: &[&str] = &[
@@ -72,7 +57,7 @@ fn manifest(rng: &mut Rng, i: usize) -> Value {
         "metadata": {"name": format!("m{i}"), "namespace": "default",
             "labels": {"index": i.to_string()}},
         "data": data,
-        "numbers": {"int": rng.next() % 100_000, "neg": -(rng.below(1000) as i64),
+        "numbers": {"int": rng.u64() % 100_000, "neg": -(rng.below(1000) as i64),
             "float": NUMBERS[rng.below(NUMBERS.len())], "list": [1, 2.0, null, true, false]},
     })
 }
@@ -104,7 +89,7 @@ fn run_go(bin: &PathBuf, input: &Value) -> GoOutput {
 #[test]
 fn sizes_and_splits_match_upstream() {
     let Some(bin) = go_workbuilder() else { return };
-    let mut rng = Rng(7);
+    let mut rng = Rng::new(7);
     let mut compared_splits = 0;
     let mut compared_edges = 0;
     let cases = 60;
