@@ -9,63 +9,12 @@
 
 mod csr_support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
-use std::process::{Command, Stdio};
-
 use csr_support::BOOTSTRAP_USER;
-use csr_support::go::go_csr;
+use csr_support::go::{go_approves, go_csr, real_agent_csr};
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use ocm_client::agent::build_csr;
-use ocm_client::registration::csr::DEFAULT_BOOTSTRAP_USERS;
 use x509_parser::certification_request::X509CertificationRequest;
 use x509_parser::prelude::FromDer;
-
-fn go_approves(bin: &Path, csrs: &[CertificateSigningRequest]) -> Vec<bool> {
-    let mut child = Command::new(bin)
-        .arg("-bootstrap-users")
-        .arg(DEFAULT_BOOTSTRAP_USERS.join(","))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    for c in csrs {
-        let mut line = serde_json::to_vec(c).unwrap();
-        line.push(b'\n');
-        stdin.write_all(&line).unwrap();
-    }
-    drop(stdin);
-    let answers: Vec<bool> = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
-            v["approved"]
-                .as_bool()
-                .unwrap_or_else(|| panic!("go-csr: {v}"))
-        })
-        .collect();
-    assert!(child.wait().unwrap().success(), "go-csr failed");
-    answers
-}
-
-fn go_agent_csr(bin: &Path, cluster_agent: &str, expiration: u32) -> CertificateSigningRequest {
-    let out = Command::new(bin)
-        .args([
-            "-agent",
-            cluster_agent,
-            "-expiration-seconds",
-            &expiration.to_string(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 fn der(csr: &CertificateSigningRequest) -> Vec<u8> {
     pem::parse(&csr.spec.request.0).unwrap().into_contents()
@@ -75,7 +24,7 @@ fn der(csr: &CertificateSigningRequest) -> Vec<u8> {
 fn rust_agent_csr_is_the_go_agents_and_the_go_hub_approves_it() {
     let Some(bin) = go_csr() else { return };
     for expiration in [0u32, 3600] {
-        let go = go_agent_csr(&bin, "cluster-a/agent-7f3k", expiration);
+        let go = real_agent_csr(&bin, "cluster-a/agent-7f3k", expiration);
         let (ours, _key) = build_csr(
             "cluster-a",
             "agent-7f3k",

@@ -13,80 +13,18 @@
 mod csr_support;
 
 use csr_support::generate::{Keys, generate};
-use csr_support::go::{Rng, go_csr};
+use csr_support::go::{Rng, go_approves, go_csr, real_agent_csr};
 use csr_support::*;
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
-use ocm_client::registration::csr::{DEFAULT_BOOTSTRAP_USERS, RuleOrigin};
+use ocm_client::registration::csr::RuleOrigin;
 use ocm_client::registration::{CsrRequestKind, check_csr};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
-use std::process::{Command, Stdio};
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// Asks the Go hub about each CSR: approved or not.
-fn go_approves(bin: &Path, csrs: &[CertificateSigningRequest]) -> Vec<bool> {
-    let mut child = Command::new(bin)
-        .arg("-bootstrap-users")
-        .arg(DEFAULT_BOOTSTRAP_USERS.join(","))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input: Vec<u8> = csrs
-        .iter()
-        .flat_map(|c| {
-            let mut line = serde_json::to_vec(c).unwrap();
-            line.push(b'\n');
-            line
-        })
-        .collect();
-    let writer = std::thread::spawn(move || stdin.write_all(&input).unwrap());
-    let answers: Vec<bool> = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
-            v["approved"]
-                .as_bool()
-                .unwrap_or_else(|| panic!("go-csr: {v}"))
-        })
-        .collect();
-    writer.join().unwrap();
-    assert!(child.wait().unwrap().success(), "go-csr failed");
-    assert_eq!(
-        answers.len(),
-        csrs.len(),
-        "go-csr answered {} of {}",
-        answers.len(),
-        csrs.len()
-    );
-    answers
-}
-
-/// The CSR the real Go agent creates for cluster/agent.
-fn real_agent_csr(bin: &Path, cluster_agent: &str, expiration: u32) -> CertificateSigningRequest {
-    let out = Command::new(bin)
-        .args([
-            "-agent",
-            cluster_agent,
-            "-expiration-seconds",
-            &expiration.to_string(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]

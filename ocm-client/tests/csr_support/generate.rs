@@ -11,9 +11,20 @@ use ocm_client::registration::csr::DEFAULT_BOOTSTRAP_USERS;
 const CLUSTERS: &[&str] = &["c1", "cluster-a", "prod-eu-1"];
 const AGENTS: &[&str] = &["a", "agent-7f3k", "x9"];
 
-/// What a generated CSR breaks (on top of benign variations a real agent may show).
-#[derive(Debug, Clone, Copy)]
-enum Break {
+/// Declares [`Break`] and the list of all its variants, [`BREAKS`].
+macro_rules! breaks {
+    ($($name:ident),* $(,)?) => {
+        /// What a generated CSR breaks (on top of benign variations a real agent may show).
+        #[derive(Debug, Clone, Copy)]
+        enum Break {
+            $($name),*
+        }
+
+        const BREAKS: &[Break] = &[$(Break::$name),*];
+    };
+}
+
+breaks! {
     LabelOtherCluster,
     NoLabel,
     EmptyLabel,
@@ -67,64 +78,6 @@ enum Break {
     OidClass,
     AppClassSigAlg,
 }
-
-const BREAKS: &[Break] = {
-    use Break::*;
-    &[
-        LabelOtherCluster,
-        NoLabel,
-        EmptyLabel,
-        AddonLabel,
-        Signer,
-        Approved,
-        DeniedFalse,
-        Failed,
-        Issued,
-        NoClientAuth,
-        ServerAuth,
-        DupUsage,
-        ExpShort,
-        ExpLong,
-        Empty,
-        NotPem,
-        CertLabel,
-        SecondBlock,
-        JunkBefore,
-        JunkAfter,
-        Headers,
-        GarbageDer,
-        TrailingDer,
-        Version1,
-        SigAlg,
-        SmallRsa,
-        CorruptSig,
-        ForeignSig,
-        Ou,
-        TwoCn,
-        Ia5Org,
-        San,
-        Ca,
-        NotCa,
-        Eku,
-        Password,
-        NoCn,
-        CnNoAgent,
-        CnExtraColon,
-        CnNoPrefix,
-        CnOtherCluster,
-        ExtraOrg,
-        OtherOrg,
-        OnlyCommonOrg,
-        NoOrg,
-        DupOrg,
-        OtherUser,
-        OtherAgentUser,
-        NoUser,
-        OidTag,
-        OidClass,
-        AppClassSigAlg,
-    ]
-};
 
 pub struct Keys {
     pub p256: Key,
