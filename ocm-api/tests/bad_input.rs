@@ -254,7 +254,11 @@ fn random_value(rng: &mut Rng, depth: u32) -> Value {
         6 => json!([i64::MIN, i64::MAX, 0, -1, i64::from(i32::MAX) + 1][rng.below(5)]),
         7 => json!(u64::MAX),
         8 => Value::String("y".repeat(rng.below(3000))),
-        9 => Value::Array((0..rng.below(4)).map(|_| random_value(rng, depth + 1)).collect()),
+        9 => Value::Array(
+            (0..rng.below(4))
+                .map(|_| random_value(rng, depth + 1))
+                .collect(),
+        ),
         _ => Value::Object(
             (0..rng.below(4))
                 .map(|i| {

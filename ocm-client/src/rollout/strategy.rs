@@ -2,8 +2,8 @@
 
 use jiff::Timestamp;
 use ocm_api::cluster::v1alpha1::{
-    RolloutAll, RolloutConfig, RolloutProgressive, RolloutProgressivePerGroup, RolloutStrategy,
-    RolloutType,
+    MandatoryDecisionGroups, RolloutAll, RolloutConfig, RolloutProgressive,
+    RolloutProgressivePerGroup, RolloutStrategy, RolloutType,
 };
 
 use super::RolloutError;
@@ -13,7 +13,7 @@ use super::parse::{
     calculate_rollout_size, check_rollout_size, go_parse_duration, int_or_string_text,
     parse_timeout,
 };
-use super::types::{ClusterRolloutStatus, DecisionGroup, RolloutResult};
+use super::types::{ClusterRolloutStatus, DecisionGroup, GroupKey, RolloutResult};
 
 /// Go cannot even decode a strategy whose `minSuccessTime` (a `metav1.Duration`) does not parse,
 /// whichever rollout type uses it: check all three as decoding would.
@@ -54,6 +54,39 @@ fn timeout(field: &'static str, config: &RolloutConfig) -> Result<i64, RolloutEr
         value: value.to_owned(),
         reason,
     })
+}
+
+/// One evaluation's soak time and deadline, the deadline parsed from `field` of `config`.
+fn timing(
+    field: &'static str,
+    config: &RolloutConfig,
+    min_success_time: i64,
+    now: Timestamp,
+) -> Result<Timing, RolloutError> {
+    Ok(Timing {
+        min_success_time,
+        timeout: timeout(field, config)?,
+        now,
+    })
+}
+
+/// sdk-go rolls the mandatory decision groups out first: while any of their clusters is to roll
+/// out or has timed out, that is the whole result. Also returns the groups' keys.
+fn mandatory_first(
+    tracker: &Tracker,
+    groups: &MandatoryDecisionGroups,
+    timing: Timing,
+    current: &[ClusterRolloutStatus],
+) -> (Vec<GroupKey>, Option<RolloutResult>) {
+    let keys = mandatory_group_keys(groups.mandatory_decision_groups.as_ref());
+    let mandatory = tracker.existing(&keys);
+    if !mandatory.is_empty() {
+        let result = progressive_per_group(&mandatory, None, timing, current);
+        if !result.clusters_to_rollout.is_empty() || !result.clusters_timeout.is_empty() {
+            return (keys, Some(result));
+        }
+    }
+    (keys, None)
 }
 
 /// sdk-go's `getRemovedClusters`: statuses of clusters in `groups`, and the others, in input order.
@@ -127,15 +160,10 @@ fn rollout_all(
     statuses: &[ClusterRolloutStatus],
     now: Timestamp,
 ) -> Result<RolloutResult, RolloutError> {
-    let timeout = timeout("all.progressDeadline", &all.rollout_config)?;
+    let timing = timing("all.progressDeadline", &all.rollout_config, 0, now)?;
     let groups = tracker.existing_besides(&[]);
     let n = groups.clusters().len();
     let (current, removed) = split_removed(&groups, statuses);
-    let timing = Timing {
-        min_success_time: 0,
-        timeout,
-        now,
-    };
     let mut result = progressive_per_cluster(&groups, n, n, timing, current);
     result.clusters_removed = removed;
     Ok(result)
@@ -149,12 +177,12 @@ fn rollout_progressive(
     now: Timestamp,
 ) -> Result<RolloutResult, RolloutError> {
     let config = &progressive.rollout_config;
-    let timeout = timeout("progressive.progressDeadline", config)?;
-    let timing = Timing {
+    let timing = timing(
+        "progressive.progressDeadline",
+        config,
         min_success_time,
-        timeout,
         now,
-    };
+    )?;
     let all_groups = tracker.existing_besides(&[]);
     let (current, removed) = split_removed(&all_groups, statuses);
     let max_failures = config.max_failures.as_ref();
@@ -165,19 +193,15 @@ fn rollout_progressive(
             reason,
         })?;
 
-    let keys = mandatory_group_keys(
-        progressive
-            .mandatory_decision_groups
-            .mandatory_decision_groups
-            .as_ref(),
+    let (keys, first) = mandatory_first(
+        tracker,
+        &progressive.mandatory_decision_groups,
+        timing,
+        &current,
     );
-    let mandatory = tracker.existing(&keys);
-    if !mandatory.is_empty() {
-        let mut result = progressive_per_group(&mandatory, None, timing, &current);
-        if !result.clusters_to_rollout.is_empty() || !result.clusters_timeout.is_empty() {
-            result.clusters_removed = removed;
-            return Ok(result);
-        }
+    if let Some(mut result) = first {
+        result.clusters_removed = removed;
+        return Ok(result);
     }
 
     let rest = tracker.existing_besides(&keys);
@@ -202,12 +226,12 @@ fn rollout_per_group(
     now: Timestamp,
 ) -> Result<RolloutResult, RolloutError> {
     let config = &per_group.rollout_config;
-    let timeout = timeout("progressivePerGroup.progressDeadline", config)?;
-    let timing = Timing {
+    let timing = timing(
+        "progressivePerGroup.progressDeadline",
+        config,
         min_success_time,
-        timeout,
         now,
-    };
+    )?;
     let max_failures = config.max_failures.as_ref();
     check_rollout_size(max_failures).map_err(|reason| RolloutError::MaxFailures {
         field: "progressivePerGroup.maxFailures",
@@ -217,19 +241,15 @@ fn rollout_per_group(
     let all_groups = tracker.existing_besides(&[]);
     let (current, removed) = split_removed(&all_groups, statuses);
 
-    let keys = mandatory_group_keys(
-        per_group
-            .mandatory_decision_groups
-            .mandatory_decision_groups
-            .as_ref(),
+    let (keys, first) = mandatory_first(
+        tracker,
+        &per_group.mandatory_decision_groups,
+        timing,
+        &current,
     );
-    let mandatory = tracker.existing(&keys);
-    if !mandatory.is_empty() {
-        let mut result = progressive_per_group(&mandatory, None, timing, &current);
-        if !result.clusters_to_rollout.is_empty() || !result.clusters_timeout.is_empty() {
-            result.clusters_removed = removed;
-            return Ok(result);
-        }
+    if let Some(mut result) = first {
+        result.clusters_removed = removed;
+        return Ok(result);
     }
 
     let rest = tracker.existing_besides(&keys);
