@@ -1,0 +1,213 @@
+//! The hub side of the demo: cluster labels and scores, the Placement, its decisions, and the
+//! explanation of the choice from `ocm-placement` on the objects the Go hub scheduled.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use anyhow::{Context, ensure};
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use ocm_api::cluster::v1::ManagedCluster;
+use ocm_api::cluster::v1alpha1::AddOnPlacementScore;
+use ocm_api::cluster::v1beta1::{Placement, PlacementDecision};
+use ocm_api::cluster::v1beta2::{ManagedClusterSet, ManagedClusterSetBinding};
+use ocm_api::labels;
+use ocm_client::decisions::{DecisionSet, GetParams, PlacementDecisions};
+use ocm_placement::{Scheduler, Verdict};
+use serde_json::json;
+
+use crate::report::Reporter;
+
+/// The namespace of the demo's Placement and ManifestWork names.
+pub const NAMESPACE: &str = "fleet-demo";
+/// The Placement.
+pub const PLACEMENT: &str = "web";
+/// The AddOnPlacementScore resource and score the Placement ranks by.
+pub const SCORE: (&str, &str) = ("fleet-score", "headroom");
+
+const APPLY: &str = "ocm-fleet-demo";
+
+/// One cluster of the demo fleet: its labels and score.
+pub struct Member {
+    pub name: String,
+    pub ring: &'static str,
+    pub headroom: i32,
+}
+
+/// Labels the clusters, publishes their scores, binds `global` to the demo namespace.
+pub async fn prepare(
+    hub: &kube::Client,
+    members: &[Member],
+    report: &Reporter,
+) -> anyhow::Result<()> {
+    let ns = Namespace {
+        metadata: kube::api::ObjectMeta {
+            name: Some(NAMESPACE.into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    Api::<Namespace>::all(hub.clone())
+        .patch(NAMESPACE, &PatchParams::apply(APPLY), &Patch::Apply(&ns))
+        .await?;
+    let binding: ManagedClusterSetBinding = serde_json::from_value(json!({
+        "apiVersion": "cluster.open-cluster-management.io/v1beta2",
+        "kind": "ManagedClusterSetBinding",
+        "metadata": {"name": "global", "namespace": NAMESPACE},
+        "spec": {"clusterSet": "global"},
+    }))?;
+    Api::<ManagedClusterSetBinding>::namespaced(hub.clone(), NAMESPACE)
+        .patch(
+            "global",
+            &PatchParams::apply(APPLY),
+            &Patch::Apply(&binding),
+        )
+        .await?;
+    let clusters: Api<ManagedCluster> = Api::all(hub.clone());
+    for m in members {
+        let patch = json!({"metadata": {"labels": {"fleet-demo": "yes", "ring": m.ring}}});
+        clusters
+            .patch(&m.name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .with_context(|| format!("labelling cluster {}", m.name))?;
+        publish_score(hub, &m.name, m.headroom).await?;
+        report.say(format!(
+            "{:10} ring={:7} {}/{}={}",
+            m.name, m.ring, SCORE.0, SCORE.1, m.headroom
+        ));
+    }
+    Ok(())
+}
+
+/// Writes the cluster's AddOnPlacementScore (what an add-on agent publishes).
+async fn publish_score(hub: &kube::Client, cluster: &str, headroom: i32) -> anyhow::Result<()> {
+    let api: Api<AddOnPlacementScore> = Api::namespaced(hub.clone(), cluster);
+    let score: AddOnPlacementScore = serde_json::from_value(json!({
+        "apiVersion": "cluster.open-cluster-management.io/v1alpha1",
+        "kind": "AddOnPlacementScore",
+        "metadata": {"name": SCORE.0, "namespace": cluster},
+    }))?;
+    if api.get_opt(SCORE.0).await?.is_none() {
+        api.create(&PostParams::default(), &score).await?;
+    }
+    let status = json!({"status": {"scores": [{"name": SCORE.1, "value": headroom}]}});
+    api.patch_status(SCORE.0, &PatchParams::default(), &Patch::Merge(&status))
+        .await
+        .with_context(|| format!("publishing the score of {cluster}"))?;
+    Ok(())
+}
+
+/// Creates the Placement: the demo's clusters, ranked by headroom, the canary ring first.
+pub async fn create_placement(hub: &kube::Client) -> anyhow::Result<()> {
+    let placement: Placement = serde_json::from_value(json!({
+        "apiVersion": "cluster.open-cluster-management.io/v1beta1",
+        "kind": "Placement",
+        "metadata": {"name": PLACEMENT, "namespace": NAMESPACE},
+        "spec": {
+            "predicates": [{"requiredClusterSelector": {
+                "labelSelector": {"matchLabels": {"fleet-demo": "yes"}}}}],
+            "prioritizerPolicy": {"mode": "Additive", "configurations": [{
+                "scoreCoordinate": {"type": "AddOn",
+                    "addOn": {"resourceName": SCORE.0, "scoreName": SCORE.1}},
+                "weight": 2}]},
+            "decisionStrategy": {"groupStrategy": {
+                "decisionGroups": [{"groupName": "canary", "groupClusterSelector": {
+                    "labelSelector": {"matchLabels": {"ring": "canary"}}}}],
+                "clustersPerDecisionGroup": "50%"}},
+        },
+    }))?;
+    Api::<Placement>::namespaced(hub.clone(), NAMESPACE)
+        .patch(
+            PLACEMENT,
+            &PatchParams::apply(APPLY),
+            &Patch::Apply(&placement),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The Go placement controller's decisions, read as one consistent set.
+pub async fn decisions(hub: &kube::Client) -> anyhow::Result<DecisionSet> {
+    let params = GetParams::default().timeout(Duration::from_secs(120));
+    Ok(PlacementDecisions::new(hub.clone(), NAMESPACE, PLACEMENT)
+        .get_consistent(&params)
+        .await?)
+}
+
+/// Explains the choice with `ocm-placement` on the hub's own objects, and checks that it picks
+/// what the Go controller picked.
+pub async fn explain(
+    hub: &kube::Client,
+    chosen: &DecisionSet,
+    report: &Reporter,
+) -> anyhow::Result<()> {
+    let lp = ListParams::default();
+    let clusters = Api::<ManagedCluster>::all(hub.clone())
+        .list(&lp)
+        .await?
+        .items;
+    let sets = Api::<ManagedClusterSet>::all(hub.clone())
+        .list(&lp)
+        .await?
+        .items;
+    let bindings = Api::<ManagedClusterSetBinding>::all(hub.clone())
+        .list(&lp)
+        .await?
+        .items;
+    let scores = Api::<AddOnPlacementScore>::all(hub.clone())
+        .list(&lp)
+        .await?
+        .items;
+    let placement = Api::<Placement>::namespaced(hub.clone(), NAMESPACE)
+        .get(PLACEMENT)
+        .await?;
+    let selector = format!("{}={PLACEMENT}", labels::PLACEMENT);
+    let pages = Api::<PlacementDecision>::namespaced(hub.clone(), NAMESPACE)
+        .list(&lp.clone().labels(&selector))
+        .await?
+        .items;
+    let snapshot =
+        ocm_placement::adapter::build_snapshot(&clusters, &sets, &bindings, &scores, &pages)?;
+    let outcome =
+        Scheduler::default().explain(&(&placement).try_into()?, &snapshot, Timestamp::now())?;
+    let explanation = &outcome.explanation;
+    for step in &explanation.filters {
+        report.say(format!(
+            "filter {:16} {} → {} clusters",
+            step.name, step.input, step.output
+        ));
+    }
+    for c in &explanation.clusters {
+        let terms: Vec<String> = c
+            .scores
+            .iter()
+            .map(|t| format!("{} {}×{}", t.prioritizer, t.weight, t.score.unwrap_or(0)))
+            .collect();
+        let verdict = match &c.verdict {
+            Verdict::Selected => "selected".to_owned(),
+            Verdict::Filtered { filter } => format!("filtered by {filter}"),
+            other => format!("{other:?}"),
+        };
+        report.result(
+            "explanation",
+            format!(
+                "{:10} {verdict:20} total {:>4}  {}",
+                c.name,
+                c.total.unwrap_or(0),
+                terms.join(", ")
+            ),
+            serde_json::to_value(c)?,
+        );
+    }
+    let go: BTreeSet<String> = chosen.clusters().into_iter().collect();
+    let ours: BTreeSet<String> = outcome.decisions.iter().cloned().collect();
+    ensure!(
+        ours == go,
+        "ocm-placement picks {:?}, the Go controller {:?}",
+        ours,
+        go
+    );
+    report.say("ocm-placement picks the same clusters as the Go placement controller");
+    Ok(())
+}

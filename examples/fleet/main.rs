@@ -1,0 +1,218 @@
+//! The ocm-rs fleet demo: a hub and its clusters driven from Rust, end to end.
+//!
+//! ```sh
+//! cargo run -p ocm-examples --example fleet            # readable output
+//! cargo run -p ocm-examples --example fleet -- --json  # one JSON event per line
+//! ```
+//!
+//! 1. starts `ocm-testenv`: a real hub (the Go OCM controllers) and two managed clusters with
+//!    Go klusterlets, built from Go module source on the first run (progress is printed);
+//! 2. labels the clusters, publishes an AddOnPlacementScore for each, creates a Placement that
+//!    ranks them by that score in decision groups (a canary ring first), reads the Go
+//!    controller's decisions as one consistent set, and explains the choice with
+//!    `ocm-placement` on the same objects (and checks both pick the same clusters);
+//! 3. rolls a workload out as ManifestWorks group by group (`ocm_client::rollout`, sdk-go's
+//!    progressive rollout) behind a gate that reads each cluster's typed status feedback;
+//! 4. upgrades it the same way (skipped with `--quick`);
+//! 5. taints the canary cluster: the placement moves away and the workload is removed there;
+//! 6. prints what ran where and cleans up.
+//!
+//! Every step checks its outcome; the exit status is non-zero if one fails. Ctrl-C stops the
+//! demo and every process it started.
+
+mod hub;
+mod report;
+mod rollout;
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, ensure};
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::Api;
+use ocm_api::cluster::v1::Taint;
+use ocm_api::cluster::v1alpha1::RolloutStrategy;
+use ocm_client::registration::ManagedClusters;
+use ocm_testenv::TestEnv;
+use serde_json::json;
+
+use hub::Member;
+use report::Reporter;
+
+const TIMEOUT: Duration = Duration::from_secs(240);
+
+struct Args {
+    json: bool,
+    quick: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args {
+        json: std::env::args().any(|a| a == "--json"),
+        quick: std::env::args().any(|a| a == "--quick"),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,kube_client=off".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let report = std::sync::Arc::new(Reporter::new(args.json));
+
+    report.step(
+        1,
+        "start a hub and two managed clusters (ocm-testenv; the first run builds the Go programs)",
+    );
+    let started = Instant::now();
+    let mut builder = TestEnv::builder();
+    let progress = report.clone();
+    builder
+        .managed_clusters(2)
+        .on_event(move |e| progress.progress(e));
+    let env = tokio::select! {
+        env = builder.start() => env,
+        _ = tokio::signal::ctrl_c() => {
+            report.say("interrupted while starting; the control plane's processes are stopped");
+            return ExitCode::from(130);
+        }
+    };
+    let env = match env {
+        Ok(env) => env,
+        Err(e) => {
+            report.outcome(Some(&anyhow::Error::new(e)));
+            return ExitCode::FAILURE;
+        }
+    };
+    report.say(format!(
+        "up in {:.0?}; kubeconfigs and logs in {}",
+        started.elapsed(),
+        env.dir().display()
+    ));
+
+    let outcome = tokio::select! {
+        r = run(&env, &args, &report) => r,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
+    report.outcome(outcome.as_ref().err());
+    if let Err(e) = env.stop() {
+        eprintln!("stopping the control plane: {e}");
+    }
+    if outcome.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()> {
+    let hub = env.hub().client();
+    let members = vec![
+        Member {
+            name: "cluster1".into(),
+            ring: "canary",
+            headroom: 80,
+        },
+        Member {
+            name: "cluster2".into(),
+            ring: "main",
+            headroom: 40,
+        },
+    ];
+
+    report.step(2, "score the clusters and place the workload");
+    hub::prepare(&hub, &members, report).await?;
+    hub::create_placement(&hub).await?;
+    let chosen = hub::decisions(&hub).await?;
+    for g in chosen.groups() {
+        report.result(
+            "decision-group",
+            format!(
+                "decision group {:8} #{}: {:?}",
+                if g.name.is_empty() { "-" } else { &g.name },
+                g.index,
+                g.clusters
+            ),
+            json!({"name": g.name, "index": g.index, "clusters": g.clusters}),
+        );
+    }
+    hub::explain(&hub, &chosen, report).await?;
+
+    let strategy: RolloutStrategy = serde_json::from_value(json!({
+        "type": "ProgressivePerGroup",
+        "progressivePerGroup": {"mandatoryDecisionGroups": [{"groupName": "canary"}], "progressDeadline": "2m"},
+    }))?;
+    report.step(
+        3,
+        "roll the workload out group by group, gated on status feedback",
+    );
+    let fb = rollout::run(&hub, &strategy, &chosen, "v1", TIMEOUT, report).await?;
+    report.say(format!("every chosen cluster reports {fb:?}"));
+
+    if !args.quick {
+        report.step(4, "upgrade to v2, in the same order");
+        rollout::run(&hub, &strategy, &chosen, "v2", TIMEOUT, report).await?;
+    }
+
+    report.step(
+        5,
+        "taint the canary cluster: the placement and the workload move away",
+    );
+    let canary = &members[0].name;
+    let taint: Taint =
+        serde_json::from_value(json!({"key": "fleet-demo/maintenance", "effect": "NoSelect"}))?;
+    ManagedClusters::new(hub.clone())
+        .add_taint(canary, taint)
+        .await?;
+    let moved = wait_until_dropped(&hub, canary).await?;
+    report.say(format!("decisions now: {:?}", moved.clusters()));
+    rollout::remove(&hub, canary, TIMEOUT).await?;
+    let gone = Api::<ConfigMap>::namespaced(
+        env.managed_cluster(canary)
+            .context("the canary is in the env")?
+            .client(),
+        "default",
+    )
+    .get_opt("web-config")
+    .await?
+    .is_none();
+    ensure!(gone, "the workload is still on {canary}");
+    report.say(format!("the work agent removed the workload from {canary}"));
+
+    report.step(6, "what ran where");
+    let version = if args.quick { "v1" } else { "v2" };
+    let last = rollout::run(&hub, &strategy, &moved, version, TIMEOUT, report).await?;
+    for m in &members {
+        let v = last.get(&m.name).map_or("-", String::as_str);
+        report.result(
+            "placement",
+            format!("{:10} ring={:7} chosen={:5} version={v}", m.name, m.ring, moved.contains(&m.name)),
+            json!({"cluster": m.name, "chosen": moved.contains(&m.name), "version": last.get(&m.name)}),
+        );
+    }
+    for c in moved.clusters() {
+        rollout::remove(&hub, &c, TIMEOUT).await?;
+    }
+    report.say("removed the workload everywhere");
+    Ok(())
+}
+
+/// Waits until `cluster` is no longer among the placement's decisions.
+async fn wait_until_dropped(
+    hub: &kube::Client,
+    cluster: &str,
+) -> anyhow::Result<ocm_client::decisions::DecisionSet> {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let set = hub::decisions(hub).await?;
+        if !set.contains(cluster) {
+            return Ok(set);
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "{cluster} still chosen after {TIMEOUT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
