@@ -162,6 +162,7 @@ mod registry;
 mod scheduler;
 pub mod selector;
 pub mod spread;
+pub mod unstructured;
 pub mod wire;
 
 #[cfg(feature = "cel")]

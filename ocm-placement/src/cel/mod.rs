@@ -322,17 +322,56 @@ fn object(entries: Vec<(&str, Value)>) -> Value {
     Value::Map(Map { map: Arc::new(map) })
 }
 
-fn string_map(m: &std::collections::BTreeMap<String, impl AsRef<str>>) -> Value {
+fn string_map(m: &std::collections::BTreeMap<String, String>) -> Value {
+    let map: HashMap<Key, Value> = m.iter().map(|(k, v)| (key(k), string(v))).collect();
+    Value::Map(Map { map: Arc::new(map) })
+}
+
+fn quantity_map(m: &std::collections::BTreeMap<String, crate::quantity::Quantity>) -> Value {
     let map: HashMap<Key, Value> = m
         .iter()
-        .map(|(k, v)| (key(k), string(v.as_ref())))
+        .map(|(k, v)| (key(k), string(v.go_string())))
         .collect();
     Value::Map(Map { map: Arc::new(map) })
 }
 
-/// The `managedCluster` value of a cluster, in the shape of [`crate::wire::managed_cluster`]
-/// (a unit test checks they agree), restricted to `sections`.
+/// A JSON value as a CEL value, numbers as Go's unstructured form holds them (`int64` when
+/// integral, else `float64`).
+fn json_value(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => string(s),
+        serde_json::Value::Array(a) => Value::List(Arc::new(a.iter().map(json_value).collect())),
+        serde_json::Value::Object(o) => {
+            let map: HashMap<Key, Value> = o.iter().map(|(k, v)| (key(k), json_value(v))).collect();
+            Value::Map(Map { map: Arc::new(map) })
+        }
+    }
+}
+
+/// The `managedCluster` value of a cluster restricted to `sections`: its
+/// [`ManagedCluster::object`] when set, else the shape Go writes for an object with only the
+/// model's fields (as [`crate::unstructured::managed_cluster`] of
+/// [`crate::wire::managed_cluster`]; a unit test checks they agree).
 pub(crate) fn cluster_value(c: &ManagedCluster, sections: Sections) -> Value {
+    if let Some(serde_json::Value::Object(o)) = c.object.as_deref() {
+        let map: HashMap<Key, Value> = o
+            .iter()
+            .filter(|(k, _)| match k.as_str() {
+                "metadata" => sections.metadata,
+                "spec" => sections.spec,
+                "status" => sections.status,
+                _ => true,
+            })
+            .map(|(k, v)| (key(k), json_value(v)))
+            .collect();
+        return Value::Map(Map { map: Arc::new(map) });
+    }
     let mut top = Vec::with_capacity(3);
     if sections.metadata {
         let mut md = vec![
@@ -371,10 +410,10 @@ pub(crate) fn cluster_value(c: &ManagedCluster, sections: Sections) -> Value {
     if sections.status {
         let mut st = vec![("conditions", Value::Null)];
         if !c.capacity.is_empty() {
-            st.push(("capacity", string_map(&c.capacity)));
+            st.push(("capacity", quantity_map(&c.capacity)));
         }
         if !c.allocatable.is_empty() {
-            st.push(("allocatable", string_map(&c.allocatable)));
+            st.push(("allocatable", quantity_map(&c.allocatable)));
         }
         st.push(("version", object(Vec::new())));
         if !c.claims.is_empty() {
@@ -418,13 +457,19 @@ mod tests {
                 TaintEffect::PreferNoSelect,
                 "2026-01-01T00:00:00Z".parse().ok(),
             ));
-        let via_json =
-            kube_cel::cel::to_value(crate::wire::managed_cluster(&c)).unwrap_or(Value::Null);
-        assert_eq!(cluster_value(&c, Sections::ALL), via_json);
+        let go = |c: &ManagedCluster| {
+            json_value(&crate::unstructured::managed_cluster(
+                &crate::wire::managed_cluster(c),
+            ))
+        };
+        assert_eq!(cluster_value(&c, Sections::ALL), go(&c));
         let bare = ManagedCluster::new("b");
-        let via_json =
-            kube_cel::cel::to_value(crate::wire::managed_cluster(&bare)).unwrap_or(Value::Null);
-        assert_eq!(cluster_value(&bare, Sections::ALL), via_json);
+        assert_eq!(cluster_value(&bare, Sections::ALL), go(&bare));
+        let c = c.with_resource("memory", "4096Mi", "1000");
+        assert_eq!(cluster_value(&c, Sections::ALL), go(&c));
+        // With the object, its value is read as is.
+        let with_object = bare.clone().with_object(&crate::wire::managed_cluster(&c));
+        assert_eq!(cluster_value(&with_object, Sections::ALL), go(&c));
     }
 
     #[test]

@@ -104,7 +104,10 @@ pub(super) fn go_string(s: &str) -> Option<String> {
             scale,
         } => {
             let v = i128::try_from(unscaled).ok()?;
-            if format == Format::BinarySi && v > 0 && v < 10i128.checked_pow(scale.try_into().ok()?)? {
+            if format == Format::BinarySi
+                && v > 0
+                && v < 10i128.checked_pow(scale.try_into().ok()?)?
+            {
                 // Go's slow path: a binary quantity below 1 becomes decimal.
                 format = Format::DecimalSi;
             }
