@@ -20,7 +20,9 @@
 //!   match instead);
 //! - `parseJSON` (upstream's JsonLib) is not available.
 
+mod check;
 mod native;
+mod types;
 
 use crate::model::ManagedCluster;
 use kube_cel::KubeCelExt;
@@ -95,7 +97,11 @@ pub(crate) fn compile(exprs: &[String]) -> Result<CompiledCel, String> {
     let mut programs = Vec::with_capacity(exprs.len());
     for e in exprs {
         match Program::compile(e) {
-            Ok(p) => programs.push(p),
+            Ok(p) => {
+                check::check(e, p.expression())
+                    .map_err(|issues| format!("compilation failed: {issues}"))?;
+                programs.push(p);
+            }
             Err(err) => return Err(format!("compilation failed: {err}")),
         }
     }
