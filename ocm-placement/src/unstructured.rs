@@ -7,9 +7,10 @@
 //! onto that shape:
 //! - fields the Go type does not have are dropped, as Go's decoder drops them;
 //! - fields without `omitempty` are always there: `spec`, `spec.hubAcceptsClient` (`false`),
-//!   `status`, `status.conditions` (`null` when unset), `status.version` (`{}`),
-//!   `metadata.creationTimestamp` (`null`), a taint's `key`, `effect` and `timeAdded`, a
-//!   condition's `reason` and `message`, …;
+//!   `status`, `status.conditions` (`null` when unset), `status.version` (`{}`), a taint's
+//!   `key` and `effect`, a condition's `reason` and `message`, …; but an unset time
+//!   (`metadata.creationTimestamp`, a taint's `timeAdded`) is absent, as Go's converter
+//!   does not store the `nil` that `metav1.Time` converts to;
 //! - `omitempty` fields are absent when empty (`""`, `0`, `false`, an empty map or list), so
 //!   reading one is a CEL error (`no such key`), not a default;
 //! - times are RFC 3339 in UTC with whole seconds (`metav1.Time`), quantities are Go's
@@ -32,7 +33,8 @@ enum Kind {
     OmitInt,
     /// A pointer with `omitempty` (`*int64`, `*bool`, `*FieldsV1`): kept when set.
     OmitPtr,
-    /// `metav1.Time` without `omitempty`: `null` when unset.
+    /// `metav1.Time` without `omitempty`: still absent when unset (its `ToUnstructured` is
+    /// `nil`, which the converter does not store).
     Time,
     /// `*metav1.Time` with `omitempty`.
     OmitTime,
@@ -168,7 +170,6 @@ fn field(kind: Kind, v: Option<&Value>) -> Option<Value> {
     match kind {
         Str => Some(v.cloned().unwrap_or_else(|| Value::String(String::new()))),
         Bool => Some(v.cloned().unwrap_or(Value::Bool(false))),
-        Time => Some(v.map_or(Value::Null, time)),
         Struct(fields) => Some(structure(fields, v)),
         List(elem) => Some(match v {
             Some(Value::Array(items)) => list(elem, items),
@@ -179,7 +180,7 @@ fn field(kind: Kind, v: Option<&Value>) -> Option<Value> {
             OmitPtr => v.cloned(),
             _ => v.filter(|v| !is_empty(v)).cloned(),
         },
-        OmitTime => v.map(time),
+        Time | OmitTime => v.map(time),
         OmitQuantities => match v? {
             Value::Object(m) if m.is_empty() => None,
             Value::Object(m) => Some(Value::Object(
@@ -240,7 +241,7 @@ fn structure(fields: &[(&str, Kind)], v: Option<&Value>) -> Value {
 ///     "status": {"allocatable": {"cpu": "4000m"}, "unknown": 1},
 /// }));
 /// assert_eq!(v, serde_json::json!({
-///     "metadata": {"name": "east", "creationTimestamp": null},
+///     "metadata": {"name": "east"},
 ///     "spec": {"hubAcceptsClient": false},
 ///     "status": {"conditions": null, "allocatable": {"cpu": "4"}, "version": {}},
 /// }));

@@ -26,6 +26,8 @@ enum Anchor {
     Call(String),
     /// An operator token.
     Op(&'static str),
+    /// What follows an operator token (its right operand).
+    After(&'static str),
     /// The start of the source.
     Start,
 }
@@ -282,11 +284,16 @@ impl Checker {
 
     fn call(&mut self, name: &str, target: Option<&IdedExpr>, args: &[IdedExpr]) -> Ty {
         if name == operators::LOGICAL_AND || name == operators::LOGICAL_OR {
-            for a in args {
+            for (i, a) in args.iter().enumerate() {
                 let t = self.check(a);
                 if !matches!(t, Ty::Bool | Ty::Dyn) {
+                    let op = operator_token(name).unwrap_or("");
                     self.error(
-                        Anchor::Op(operator_token(name).unwrap_or("")),
+                        if i == 0 {
+                            Anchor::Start
+                        } else {
+                            Anchor::After(op)
+                        },
                         format!("expected type 'bool' but found '{t}'"),
                     );
                 }
@@ -357,6 +364,14 @@ fn locate(src: &str, anchor: &Anchor) -> usize {
         Anchor::Ident(n) => (n.as_str(), true, false),
         Anchor::Call(n) => (n.as_str(), true, true),
         Anchor::Op(o) => (*o, o.chars().all(char::is_alphabetic), false),
+        Anchor::After(o) => {
+            let at = locate(src, &Anchor::Op(o));
+            if !src[at..].starts_with(o) {
+                return 0;
+            }
+            let rest = &src[at + o.len()..];
+            return src.len() - rest.trim_start().len();
+        }
     };
     let bytes = src.as_bytes();
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
@@ -367,7 +382,10 @@ fn locate(src: &str, anchor: &Anchor) -> usize {
         if let Some(q) = quote {
             if b == b'\\' {
                 i += 1;
-                i += src.get(i..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+                i += src
+                    .get(i..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(1, char::len_utf8);
                 continue;
             }
             if b == q {
@@ -488,6 +506,14 @@ mod tests {
             (
                 r#""a" == null"#,
                 "ERROR: <input>:1:5: found no matching overload for '_==_' applied to '(string, null)'\n | \"a\" == null\n | ....^",
+            ),
+            (
+                r#"managedCluster.status.version.kubernetes.startsWith("v1") && 1"#,
+                "ERROR: <input>:1:62: expected type 'bool' but found 'int'\n | managedCluster.status.version.kubernetes.startsWith(\"v1\") && 1\n | .............................................................^",
+            ),
+            (
+                "size(managedCluster.metadata.labels, 1) > 0",
+                "ERROR: <input>:1:5: found no matching overload for 'size' applied to '(dyn, int)'\n | size(managedCluster.metadata.labels, 1) > 0\n | ....^",
             ),
             (
                 "1u == 1",

@@ -20,6 +20,7 @@
 //!   match instead);
 //! - `parseJSON` (upstream's JsonLib) is not available.
 
+mod absorb;
 mod check;
 mod native;
 mod types;
@@ -27,7 +28,7 @@ mod types;
 use crate::model::ManagedCluster;
 use kube_cel::KubeCelExt;
 use kube_cel::cel::objects::{Key, Map};
-use kube_cel::cel::{Context, ExecutionError, Program, Value};
+use kube_cel::cel::{Context, ExecutionError, IdedExpr, Program, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
@@ -76,7 +77,8 @@ impl CelLimits {
 
 /// Compiled expressions of one cluster selector.
 pub(crate) struct CompiledCel {
-    programs: Vec<Program>,
+    /// The parsed expressions, made error-absorbing as cel-go ([`absorb::rewrite`]).
+    programs: Vec<IdedExpr>,
     /// The same expressions in the native subset, when all of them are in it.
     native: Option<Vec<native::Pred>>,
     /// Whether an expression the engine evaluates may call `scores()`.
@@ -107,8 +109,12 @@ pub(crate) fn compile(exprs: &[String]) -> Result<CompiledCel, String> {
     }
     let native = programs
         .iter()
-        .map(|p| native::lower(p.expression()))
+        .map(|p: &Program| native::lower(p.expression()))
         .collect::<Option<Vec<_>>>();
+    let programs = programs
+        .iter()
+        .map(|p| absorb::rewrite(p.expression()))
+        .collect();
     let engine_needs_scores = native.is_none() && exprs.iter().any(|e| e.contains("scores"));
     Ok(CompiledCel {
         programs,
@@ -143,7 +149,14 @@ impl CompiledCel {
 type ScoreIndex = HashMap<String, HashMap<String, Value>>;
 
 /// The Kubernetes CEL libraries without `scores()`, built once.
-static ROOT: LazyLock<Context<'static>> = LazyLock::new(|| Context::default().with_all());
+static ROOT: LazyLock<Context<'static>> = LazyLock::new(root_context);
+
+/// The Kubernetes CEL libraries and the error-absorbing comprehension helpers.
+fn root_context() -> Context<'static> {
+    let mut cx = Context::default().with_all();
+    absorb::register(&mut cx);
+    cx
+}
 
 /// The root context of a run: the shared one, or one with a `scores()` for the run's clusters.
 enum Root {
@@ -207,7 +220,7 @@ impl CelEnv {
             }
         }
         let index = Arc::new(index);
-        let mut root = Context::default().with_all();
+        let mut root = root_context();
         root.add_function(
             "scores",
             move |kube_cel::cel::extractors::This(this): kube_cel::cel::extractors::This<Value>,
@@ -258,7 +271,7 @@ impl CelEnv {
         let mut cx = root.new_inner_scope();
         cx.add_variable_from_value("managedCluster", cluster_value.clone());
         for p in &compiled.programs {
-            match p.execute(&cx) {
+            match Value::resolve(p, &cx) {
                 Ok(Value::Bool(true)) => {}
                 _ => return Ok(false),
             }
@@ -380,10 +393,7 @@ pub(crate) fn cluster_value(c: &ManagedCluster, sections: Sections) -> Value {
     }
     let mut top = Vec::with_capacity(3);
     if sections.metadata {
-        let mut md = vec![
-            ("name", string(&c.name)),
-            ("creationTimestamp", Value::Null),
-        ];
+        let mut md = vec![("name", string(&c.name))];
         if !c.labels.is_empty() {
             md.push(("labels", string_map(&c.labels)));
         }
@@ -401,11 +411,9 @@ pub(crate) fn cluster_value(c: &ManagedCluster, sections: Sections) -> Value {
                         m.push(("value", string(&t.value)));
                     }
                     m.push(("effect", string(t.effect.as_str())));
-                    m.push((
-                        "timeAdded",
-                        t.time_added
-                            .map_or(Value::Null, |t| string(&crate::wire::time(t))),
-                    ));
+                    if let Some(t) = t.time_added {
+                        m.push(("timeAdded", string(&crate::wire::time(t))));
+                    }
                     object(m)
                 })
                 .collect();
