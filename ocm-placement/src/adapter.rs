@@ -83,6 +83,12 @@ pub enum AdapterError {
         /// Its name.
         name: String,
     },
+    /// A JSON object of a kind the scheduler does not read.
+    #[error("the scheduler reads no objects of kind {kind:?}")]
+    UnknownKind {
+        /// The object's `kind`.
+        kind: String,
+    },
     /// A JSON object that does not decode as its kind.
     #[error("{kind} does not decode: {message}")]
     Decode {
@@ -93,11 +99,11 @@ pub enum AdapterError {
     },
 }
 
-fn name_of(meta: &meta::ObjectMeta, kind: &'static str) -> Result<String, AdapterError> {
+pub(crate) fn name_of(meta: &meta::ObjectMeta, kind: &'static str) -> Result<String, AdapterError> {
     meta.name.clone().ok_or(AdapterError::MissingName { kind })
 }
 
-fn namespaced(
+pub(crate) fn namespaced(
     meta: &meta::ObjectMeta,
     kind: &'static str,
 ) -> Result<(String, String), AdapterError> {

@@ -153,6 +153,8 @@ pub mod cel;
 pub mod controller;
 pub mod explain;
 mod fxhash;
+#[cfg(feature = "ocm-api")]
+pub mod hub;
 mod index;
 pub mod model;
 mod plugin;

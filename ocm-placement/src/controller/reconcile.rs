@@ -12,7 +12,7 @@ use kube::runtime::reflector::ObjectRef;
 use kube::{Api, Client, Resource};
 use ocm_api::cluster::v1beta1;
 use serde_json::{Value, json};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tracing::Instrument;
@@ -110,16 +110,8 @@ async fn reconcile_placement(
 ) -> Result<Action, Error> {
     ctx.stores.wait_until_ready().await?;
     let obj_ref = ObjectRef::from_obj(p.as_ref());
-    if p.metadata.deletion_timestamp.is_some() {
-        return Ok(Action::await_change());
-    }
-    let disabled = p
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(ocm_api::annotations::EXPERIMENTAL_SCHEDULING_DISABLE));
-    if disabled.map(String::as_str) == Some("true") {
-        tracing::debug!("scheduling disabled by annotation");
+    if let Some(skip) = crate::hub::skip_reason(&p) {
+        tracing::debug!(?skip, "placement not scheduled");
         return Ok(Action::await_change());
     }
 
@@ -217,11 +209,9 @@ async fn bind(
     outcome: &ScheduleOutcome,
 ) -> Result<(), Error> {
     let ns = p.metadata.namespace.as_deref().unwrap_or_default();
-    let name = p.metadata.name.as_deref().unwrap_or_default();
     let api: Api<v1beta1::PlacementDecision> = Api::namespaced(ctx.client.clone(), ns);
     let params = PatchParams::apply(&ctx.field_manager).force();
     let mut first_error = None;
-    let mut wanted = BTreeSet::new();
     let update = Update {
         run_status: &outcome.run_status,
         score_message: ctx
@@ -234,7 +224,6 @@ async fn bind(
     for desired in build_placement_decisions(outcome, p, ctx.write_scores) {
         let page = desired.metadata.name.clone().unwrap_or_default();
         let existing = ctx.stores.decisions.get(&ObjectRef::new(&page).within(ns));
-        wanted.insert(page);
         let applied = apply_decision(
             ctx,
             &api,
@@ -250,18 +239,12 @@ async fn bind(
         }
     }
 
-    let stale = ctx.stores.decisions.state_filter(|d| {
-        d.metadata.namespace.as_deref() == Some(ns)
-            && d.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(ocm_api::labels::PLACEMENT))
-                .is_some_and(|l| l == name)
-            && d.metadata
-                .name
-                .as_deref()
-                .is_some_and(|n| !wanted.contains(n))
-    });
+    let stored = ctx.stores.decisions.state();
+    let stale: Vec<_> =
+        crate::hub::stale_placement_decisions(p, outcome, stored.iter().map(AsRef::as_ref))
+            .into_iter()
+            .cloned()
+            .collect();
     for d in stale {
         let Some(d_name) = d.metadata.name.as_deref() else {
             continue;
