@@ -423,6 +423,9 @@ impl Scheduler {
             .map(|(c, _)| *c)
             .collect();
         ex.candidates = candidates.len();
+        if detail {
+            ex.candidate_clusters = candidates.iter().map(|c| c.name.clone()).collect();
+        }
 
         let cx = ScheduleContext::with_index(placement, index, now);
         let mut verdicts: HashMap<&str, Verdict> = HashMap::default();
@@ -547,10 +550,21 @@ impl Scheduler {
                 }
                 keep
             });
+            let pipeline = match ex.filters.last() {
+                Some(prev) => format!("{},{}", prev.pipeline, f.name()),
+                None => f.name().to_owned(),
+            };
+            let survivors = if detail.is_some() {
+                filtered.iter().map(|c| c.name.clone()).collect()
+            } else {
+                Vec::new()
+            };
             ex.filters.push(FilterStep {
                 name: f.name().to_owned(),
                 input,
                 output: filtered.len(),
+                pipeline,
+                survivors,
             });
         }
 
@@ -587,9 +601,19 @@ impl Scheduler {
                 ex.warnings.push(format!("{}: {w}", p.name()));
                 warning = Some((p.name().to_owned(), w));
             }
+            let by_cluster = if detail.is_some() {
+                filtered
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.name.clone(), scores.values.get(i).copied().flatten()))
+                    .collect()
+            } else {
+                Default::default()
+            };
             ex.prioritizers.push(PrioritizerStep {
                 name: p.name().to_owned(),
                 weight: *weight,
+                scores: by_cluster,
             });
             for (i, total) in totals.iter_mut().enumerate() {
                 let s = scores.values.get(i).copied().flatten();
