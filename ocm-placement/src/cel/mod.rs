@@ -1,10 +1,20 @@
 //! CEL cluster selectors (`celSelector.celExpressions`) through kube-cel.
 //!
-//! The environment mirrors upstream's: the variable `managedCluster` (the cluster in its JSON
-//! form, see [`crate::wire::managed_cluster`]), the member function
-//! `managedCluster.scores("<AddOnPlacementScore name>")` returning `[{name, value}]`, and the
-//! Kubernetes CEL libraries (kube-cel: strings, lists, sets, regex, URLs, IP/CIDR, semver,
+//! The environment mirrors upstream's (`ocm` v1.2.1 `helpers.NewEnv`): the variable
+//! `managedCluster`, declared `map(string, dyn)` and bound to the whole cluster as upstream's
+//! CEL reads it ([`crate::unstructured`]: Go's typed object converted to unstructured, with
+//! its always-written fields, omitted empty ones, re-encoded quantities and times), the member
+//! function `managedCluster.scores("<AddOnPlacementScore name>")` returning `[{name, value}]`,
+//! and the Kubernetes CEL libraries (kube-cel: strings, lists, regex, URLs, IP/CIDR, semver,
 //! format, quantity).
+//!
+//! Compiling an expression parses it and then type-checks it against that environment as
+//! cel-go's `env.Compile` does (undeclared identifiers and functions, overloads by arity and
+//! argument type, non-boolean `&&`/`||` operands, field selection on non-maps, comprehension
+//! ranges): an error is `PlacementMisconfigured` with cel-go's text
+//! (`compilation failed: ERROR: <input>:1:1: undeclared reference to 'x' (in container '')`
+//! and the caret lines). `exists` and `all` absorb an element's error when another element
+//! decides, as cel-go does.
 //!
 //! Expressions made only of label, name and allocatable/capacity string tests (`==`, `!=`,
 //! `in`, `has()`, `startsWith`/`endsWith`/`contains`, `&&`, `||`, `!`) are evaluated natively,
@@ -12,13 +22,16 @@
 //! go to the engine, which needs the cluster converted into CEL values for every cluster.
 //!
 //! Differences from cel-go, documented gaps:
-//! - the Rust CEL engine only parses: type errors that cel-go reports at compile time
-//!   (`Misconfigured`) surface here at evaluation, where they make the cluster not match;
+//! - the checker finds an error's column by searching the source for its token (the parser
+//!   keeps no positions), so with a repeated token it can point at another occurrence; the
+//!   names of the libraries' opaque types in its messages may differ; parse errors are
+//!   worded by the Rust parser;
 //! - there is no cost model. Instead [`CelLimits`] bounds the number and the length of the
 //!   expressions of a placement, and the wall-clock time of one predicate pass; exceeding the
 //!   time budget fails the run with an `Error` (upstream's cost limit makes a cluster not
 //!   match instead);
-//! - `parseJSON` (upstream's JsonLib) is not available.
+//! - `"…".parseJSON()` (upstream's JsonLib) passes the checker but has no implementation
+//!   here: it is an evaluation error, so the cluster does not match.
 
 mod absorb;
 mod check;
