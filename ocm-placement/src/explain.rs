@@ -14,7 +14,7 @@ pub struct Explanation {
     pub eligible_cluster_sets: Vec<String>,
     /// How many clusters the sets contain (not being deleted).
     pub candidates: usize,
-    /// Those clusters, in the order the filters saw them ([`Scheduler::explain`] only).
+    /// Those clusters, sorted by name ([`Scheduler::explain`] only).
     ///
     /// [`Scheduler::explain`]: crate::Scheduler::explain
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -58,7 +58,7 @@ pub struct FilterStep {
     /// far joined by `,` (`Predicate`, `Predicate,TaintToleration`), as in the debug
     /// server's `filteredPipelineResults`.
     pub pipeline: String,
-    /// The clusters left after this filter ([`Scheduler::explain`] only).
+    /// The clusters left after this filter, sorted by name ([`Scheduler::explain`] only).
     ///
     /// [`Scheduler::explain`]: crate::Scheduler::explain
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
