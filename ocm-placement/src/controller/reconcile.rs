@@ -3,7 +3,7 @@
 use super::events::{self, Events, Subject, reasons};
 use super::{Config, Error, Stores};
 use crate::adapter::{build_placement_decisions, build_placement_status, build_snapshot};
-use crate::{Placement, RunStatus, ScheduleOutcome, Scheduler};
+use crate::{ManagedCluster, Placement, RunStatus, ScheduleOutcome, Scheduler};
 use jiff::Timestamp;
 use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
@@ -58,6 +58,7 @@ pub(crate) struct Context {
     events: Events,
     stores: Stores,
     backoffs: Arc<Backoffs>,
+    converted: Arc<super::converted::ConvertedClusters>,
 }
 
 impl Context {
@@ -83,6 +84,7 @@ impl Context {
             events: Events::new(recorder),
             stores,
             backoffs,
+            converted: Arc::default(),
         }
     }
 }
@@ -146,19 +148,40 @@ async fn schedule(
 ) -> Result<ScheduleOutcome, Error> {
     let stores = ctx.stores.clone();
     let scheduler = ctx.scheduler.clone();
+    let converted = ctx.converted.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<ScheduleOutcome, Error> {
-        let clusters = stores.clusters.state();
+        let clusters = converted.convert(&stores.clusters.state())?;
         let sets = stores.cluster_sets.state();
         let bindings = stores.bindings.state();
         let scores = stores.scores.state();
         let decisions = stores.decisions.state();
-        let snapshot = build_snapshot(
-            clusters.iter().map(AsRef::as_ref),
+        let mut snapshot = build_snapshot(
+            std::iter::empty(),
             sets.iter().map(AsRef::as_ref),
             bindings.iter().map(AsRef::as_ref),
             scores.iter().map(AsRef::as_ref),
             decisions.iter().map(AsRef::as_ref),
         )?;
+        // Scores by cluster, as `build_snapshot` attaches them.
+        let mut by_cluster: HashMap<String, Vec<crate::AddOnPlacementScore>> = HashMap::new();
+        for s in scores.iter() {
+            if let Some(ns) = s.metadata.namespace.as_deref() {
+                by_cluster
+                    .entry(ns.to_owned())
+                    .or_default()
+                    .push(s.as_ref().try_into()?);
+            }
+        }
+        snapshot.clusters = clusters
+            .iter()
+            .map(|c| {
+                let mut c = ManagedCluster::clone(c);
+                if let Some(s) = by_cluster.get(&c.name) {
+                    c.scores = s.clone();
+                }
+                c
+            })
+            .collect();
         Ok(scheduler.schedule(&placement, &snapshot, now)?)
     });
     task.await.map_err(|e| Error::Task(e.to_string()))?
