@@ -1,4 +1,5 @@
-//! A hub [`Snapshot`] from the objects an embedder already has, and what an embedder of the
+//! A hub [`Snapshot`] from the objects an embedder already has (typed `ocm-api` objects,
+//! `DynamicObject`s or JSON, in one mixed list of [`HubObject`]s), and what an embedder of the
 //! scheduler needs around a run: whether upstream skips a placement, and which stored
 //! `PlacementDecision` pages a run leaves stale.
 //!
@@ -139,6 +140,19 @@ impl TryFrom<&Value> for HubObject {
     }
 }
 
+impl TryFrom<&kube::core::DynamicObject> for HubObject {
+    type Error = AdapterError;
+
+    /// A `DynamicObject`, by its `kind` (as its JSON form).
+    fn try_from(o: &kube::core::DynamicObject) -> Result<Self, AdapterError> {
+        let v = serde_json::to_value(o).map_err(|e| AdapterError::Decode {
+            kind: "DynamicObject",
+            message: e.to_string(),
+        })?;
+        HubObject::try_from(&v)
+    }
+}
+
 impl Snapshot {
     /// A snapshot of the given hub objects, in any order. Each `AddOnPlacementScore` is
     /// attached to the cluster named by its namespace (scores of unknown clusters are ignored,
@@ -259,6 +273,16 @@ mod tests {
         let snapshot = Snapshot::from_objects(objects);
         assert_eq!(snapshot.clusters[0].scores[0].scores[0].value, 3);
         assert!(snapshot.clusters[0].object.is_some());
+        let dynamic: kube::core::DynamicObject = serde_json::from_value(json!({
+            "apiVersion": "cluster.open-cluster-management.io/v1beta2",
+            "kind": "ManagedClusterSet",
+            "metadata": {"name": "t"},
+        }))
+        .unwrap();
+        assert!(matches!(
+            HubObject::try_from(&dynamic),
+            Ok(HubObject::ManagedClusterSet(s)) if s.name == "t"
+        ));
         assert!(matches!(
             HubObject::try_from(&json!({"kind": "Pod"})),
             Err(AdapterError::UnknownKind { .. })

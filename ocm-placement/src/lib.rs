@@ -50,7 +50,7 @@
 //! CEL's `managedCluster` is the whole object as upstream's CEL reads it (the typed Go object
 //! converted to unstructured: see [`unstructured`]), so a predicate can read
 //! `status.version`, conditions, annotations, … With feature `ocm-api`, [`hub`] builds a
-//! [`Snapshot`] from hub objects (typed or JSON) and has the helpers an embedder needs around
+//! [`Snapshot`] from one mixed list of hub objects (typed, `DynamicObject` or JSON) and has the helpers an embedder needs around
 //! a run (skipped placements, stale decision pages).
 //!
 //! # Plugins
@@ -153,7 +153,7 @@
 //! | Feature | Default | What |
 //! |---|---|---|
 //! | `cel` | yes | CEL predicates through kube-cel (no kube, no tokio) |
-//! | `ocm-api` | no | modules `adapter` (conversions from and to the `ocm-api` objects) and `hub` (snapshots from hub objects) |
+//! | `ocm-api` | no | modules `adapter` (conversions from and to the `ocm-api` objects) and `hub` (snapshots from hub objects); adds `ocm-api` and kube-core, no client |
 //! | `controller` | no | module `controller`: a placement controller on kube-runtime (implies `ocm-api`) |
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
