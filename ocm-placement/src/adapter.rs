@@ -83,13 +83,27 @@ pub enum AdapterError {
         /// Its name.
         name: String,
     },
+    /// A JSON object of a kind the scheduler does not read.
+    #[error("the scheduler reads no objects of kind {kind:?}")]
+    UnknownKind {
+        /// The object's `kind`.
+        kind: String,
+    },
+    /// A JSON object that does not decode as its kind.
+    #[error("{kind} does not decode: {message}")]
+    Decode {
+        /// The kind.
+        kind: &'static str,
+        /// The decoder's message.
+        message: String,
+    },
 }
 
-fn name_of(meta: &meta::ObjectMeta, kind: &'static str) -> Result<String, AdapterError> {
+pub(crate) fn name_of(meta: &meta::ObjectMeta, kind: &'static str) -> Result<String, AdapterError> {
     meta.name.clone().ok_or(AdapterError::MissingName { kind })
 }
 
-fn namespaced(
+pub(crate) fn namespaced(
     meta: &meta::ObjectMeta,
     kind: &'static str,
 ) -> Result<(String, String), AdapterError> {
@@ -141,53 +155,88 @@ fn claim_selector(s: Option<&v1beta1::ClusterClaimSelector>) -> ClusterClaimSele
 impl TryFrom<&v1::ManagedCluster> for ManagedCluster {
     type Error = AdapterError;
 
-    /// Labels, claims, taints, allocatable, capacity and deletion state. Scores are attached
-    /// by [`build_snapshot`].
+    /// Labels, claims, taints, allocatable, capacity, deletion state and the whole object for
+    /// CEL ([`ManagedCluster::object`]). Scores are attached by [`build_snapshot`].
+    ///
+    /// `ocm-api` cannot tell an empty `status.conditions` from an absent one; it is read as
+    /// absent (`null` in CEL, as Go's decoder leaves a cluster without conditions).
     fn try_from(c: &v1::ManagedCluster) -> Result<Self, AdapterError> {
-        let status = c.status.as_ref();
-        let resources = |list: Option<&v1::ResourceList>| -> BTreeMap<String, Quantity> {
-            list.map(|l| {
-                l.iter()
-                    .map(|(k, q)| (k.clone(), Quantity::new(q.0.clone())))
-                    .collect()
-            })
-            .unwrap_or_default()
-        };
-        Ok(ManagedCluster {
-            name: name_of(&c.metadata, "ManagedCluster")?,
-            labels: c.metadata.labels.clone().unwrap_or_default(),
-            claims: status
-                .and_then(|s| s.cluster_claims.as_deref())
-                .unwrap_or_default()
-                .iter()
-                .map(|cl| {
-                    ClusterClaim::new(
-                        cl.name.clone().unwrap_or_default(),
-                        cl.value.clone().unwrap_or_default(),
-                    )
-                })
-                .collect(),
-            taints: c
-                .spec
-                .taints
-                .as_deref()
-                .unwrap_or_default()
-                .iter()
-                .map(|t| {
-                    Taint::new(
-                        t.key.clone(),
-                        t.value.clone().unwrap_or_default(),
-                        taint_effect(&t.effect),
-                        t.time_added.as_ref().map(|t| t.0),
-                    )
-                })
-                .collect(),
-            allocatable: resources(status.and_then(|s| s.allocatable.as_ref())),
-            capacity: resources(status.and_then(|s| s.capacity.as_ref())),
-            scores: Vec::new(),
-            deleting: c.metadata.deletion_timestamp.is_some(),
-        })
+        let mut object = serde_json::to_value(c).unwrap_or_default();
+        if let Some(status) = object
+            .get_mut("status")
+            .and_then(serde_json::Value::as_object_mut)
+            && status
+                .get("conditions")
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(Vec::is_empty)
+        {
+            status.remove("conditions");
+        }
+        Ok(model_cluster(c)?.with_object(&object))
     }
+}
+
+impl TryFrom<&serde_json::Value> for ManagedCluster {
+    type Error = AdapterError;
+
+    /// A cluster from its JSON (as the API server serves it, or a `DynamicObject` serialized
+    /// with `serde_json::to_value`); CEL reads this JSON as Go would decode it.
+    fn try_from(object: &serde_json::Value) -> Result<Self, AdapterError> {
+        let typed: v1::ManagedCluster =
+            serde_json::from_value(object.clone()).map_err(|e| AdapterError::Decode {
+                kind: "ManagedCluster",
+                message: e.to_string(),
+            })?;
+        Ok(model_cluster(&typed)?.with_object(object))
+    }
+}
+
+/// The model's fields of a cluster (without [`ManagedCluster::object`]).
+fn model_cluster(c: &v1::ManagedCluster) -> Result<ManagedCluster, AdapterError> {
+    let status = c.status.as_ref();
+    let resources = |list: Option<&v1::ResourceList>| -> BTreeMap<String, Quantity> {
+        list.map(|l| {
+            l.iter()
+                .map(|(k, q)| (k.clone(), Quantity::new(q.0.clone())))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    Ok(ManagedCluster {
+        name: name_of(&c.metadata, "ManagedCluster")?,
+        labels: c.metadata.labels.clone().unwrap_or_default(),
+        claims: status
+            .and_then(|s| s.cluster_claims.as_deref())
+            .unwrap_or_default()
+            .iter()
+            .map(|cl| {
+                ClusterClaim::new(
+                    cl.name.clone().unwrap_or_default(),
+                    cl.value.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        taints: c
+            .spec
+            .taints
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .map(|t| {
+                Taint::new(
+                    t.key.clone(),
+                    t.value.clone().unwrap_or_default(),
+                    taint_effect(&t.effect),
+                    t.time_added.as_ref().map(|t| t.0),
+                )
+            })
+            .collect(),
+        allocatable: resources(status.and_then(|s| s.allocatable.as_ref())),
+        capacity: resources(status.and_then(|s| s.capacity.as_ref())),
+        scores: Vec::new(),
+        deleting: c.metadata.deletion_timestamp.is_some(),
+        object: None,
+    })
 }
 
 impl TryFrom<&v1beta2::ManagedClusterSet> for ManagedClusterSet {

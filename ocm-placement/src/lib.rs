@@ -39,10 +39,19 @@
 //! descending then name, `numberOfClusters`, decision groups, `PlacementDecision` pages of at
 //! most 100 with upstream names and labels, and the `PlacementSatisfied` and
 //! `PlacementMisconfigured` conditions. A differential test runs the Go controller on
-//! generated scenarios and compares (`tests/differential.rs`).
+//! generated scenarios and compares (`tests/differential.rs`): full `ManagedCluster` objects
+//! (decoded by Go into its typed objects, converted here through the `ocm-api` path) and CEL
+//! over every field, misconfigured expressions included.
 //!
-//! Bad input never panics: a malformed selector, CEL expression, prioritizer name or mode
-//! becomes `PlacementMisconfigured=True` with upstream's message, as upstream does.
+//! Bad input never panics: a malformed selector, CEL expression (syntax, undeclared names,
+//! wrong arity or argument types, checked as cel-go's compile step does), prioritizer name
+//! or mode becomes `PlacementMisconfigured=True` with upstream's message, as upstream does.
+//!
+//! CEL's `managedCluster` is the whole object as upstream's CEL reads it (the typed Go object
+//! converted to unstructured: see [`unstructured`]), so a predicate can read
+//! `status.version`, conditions, annotations, … With feature `ocm-api`, [`hub`] builds a
+//! [`Snapshot`] from one mixed list of hub objects (typed, `DynamicObject` or JSON) and has the helpers an embedder needs around
+//! a run (skipped placements, stale decision pages).
 //!
 //! # Plugins
 //!
@@ -75,23 +84,27 @@
 //!
 //! | Extension | Where |
 //! |---|---|
-//! | Explanations: the filter that removed each cluster, each prioritizer's score, weight and product, why fewer than `numberOfClusters` | [`Explanation`], [`Scheduler::explain`] |
+//! | Explanations: the candidates, each filter's survivors (upstream's cumulative names), the filter that removed each cluster, each prioritizer's scores by cluster, weight and product, why fewer than `numberOfClusters` | [`Explanation`], [`Scheduler::explain`] |
 //! | `spreadPolicy` (topology key by label or claim, `maxSkew`, `whenUnsatisfiable`) | [`spread`], opt-in via [`RegistryBuilder::spread`] |
 //! | What-if: every input is serde, schedule a recorded [`Snapshot`] | [`Scheduler::schedule`] |
-//! | Weight range −10..=10 checked (upstream relies on the CRD) | [`RegistryBuilder::check_weight_range`] |
-//! | Negative `numberOfClusters` is misconfigured (upstream would panic; the CRD forbids it) | |
 //! | CEL guard: expression count, length, time budget | [`CelLimits`] |
 //!
 //! # Where this differs from Go OCM
 //!
-//! Deliberate, and checked by the differential test only where the Go side is deterministic:
-//! - CEL (see [`cel`]): the Rust engine parses but does not type-check, so a type error is a
-//!   non-match here and a `Misconfigured` compile error upstream; no cost model (bounded by
-//!   [`CelLimits`] instead); no `parseJSON`; quantities in `managedCluster` appear as written
-//!   rather than re-encoded canonically.
+//! One deliberate difference, for objects the CRD would have refused: a prioritizer weight
+//! outside −10..=10 or a negative `numberOfClusters` is `PlacementMisconfigured` here
+//! (upstream trusts the CRD, and would panic on the latter); see
+//! [`RegistryBuilder::check_weight_range`]. The rest are gaps, each small:
+//! - CEL (see [`cel`]): no cost model (bounded by [`CelLimits`]); the checker's error column
+//!   is found by searching the source for the offending token; parse errors are worded by
+//!   the Rust parser (the same `compilation failed:` prefix).
+//! - A [`ManagedCluster`] built field by field (not from an object) shows CEL only those
+//!   fields; one converted from a typed `ocm-api` object cannot tell an empty
+//!   `status.conditions` from an absent one (read as absent, `null`). From JSON, CEL sees
+//!   exactly what Go would.
 //! - Several misconfigured prioritizer entries: upstream reports one picked by Go map order
-//!   (random); this crate reports the first in configuration order.
-//! - The `AddOnPlacementScores … expired` warning lists clusters sorted by name.
+//!   (random); this crate reports the first in configuration order. The
+//!   `AddOnPlacementScores … expired` warning lists clusters sorted by name.
 //! - Labels of a `PlacementDecision` are always the desired ones; upstream patches the labels
 //!   of an existing decision one reconcile after a status change.
 //! - Quantity mantissas over 38 digits are approximated; hexadecimal percentages in
@@ -140,7 +153,7 @@
 //! | Feature | Default | What |
 //! |---|---|---|
 //! | `cel` | yes | CEL predicates through kube-cel (no kube, no tokio) |
-//! | `ocm-api` | no | module `adapter`: conversions from and to the `ocm-api` objects |
+//! | `ocm-api` | no | modules `adapter` (conversions from and to the `ocm-api` objects) and `hub` (snapshots from hub objects); adds `ocm-api` and kube-core, no client |
 //! | `controller` | no | module `controller`: a placement controller on kube-runtime (implies `ocm-api`) |
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -153,6 +166,8 @@ pub mod cel;
 pub mod controller;
 pub mod explain;
 mod fxhash;
+#[cfg(feature = "ocm-api")]
+pub mod hub;
 mod index;
 pub mod model;
 mod plugin;
@@ -162,6 +177,7 @@ mod registry;
 mod scheduler;
 pub mod selector;
 pub mod spread;
+pub mod unstructured;
 pub mod wire;
 
 #[cfg(feature = "cel")]

@@ -115,6 +115,14 @@ pub struct ManagedCluster {
     /// Whether `metadata.deletionTimestamp` is set; deleting clusters are never candidates.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleting: bool,
+    /// The whole object as upstream's CEL reads it ([`crate::unstructured::managed_cluster`]):
+    /// when set, `managedCluster` in a CEL expression is this value, so every field of the
+    /// original object (version, conditions, annotations, uid, …) can be read. When unset, it
+    /// is built from the fields above, as Go would write an object that has only those.
+    /// Set by the conversions from `ocm-api` objects and JSON ([`ManagedCluster::with_object`]);
+    /// keep it in step with the fields above when changing them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<std::sync::Arc<serde_json::Value>>,
 }
 
 impl ManagedCluster {
@@ -163,6 +171,15 @@ impl ManagedCluster {
     /// Adds an `AddOnPlacementScore` in the cluster's namespace.
     pub fn with_score(mut self, score: AddOnPlacementScore) -> Self {
         self.scores.push(score);
+        self
+    }
+
+    /// Sets [`ManagedCluster::object`] from any JSON form of the object (normalized by
+    /// [`crate::unstructured::managed_cluster`]). The other fields are not changed.
+    pub fn with_object(mut self, object: &serde_json::Value) -> Self {
+        self.object = Some(std::sync::Arc::new(crate::unstructured::managed_cluster(
+            object,
+        )));
         self
     }
 

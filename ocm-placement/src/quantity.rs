@@ -12,6 +12,8 @@
 //! `u128` (38 digits). Larger mantissas fall back to a float parse of the string, which can
 //! differ from Go in the last bit. Quantities that large do not occur in cluster capacity.
 
+mod canonical;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Ordering;
 use std::fmt;
@@ -29,6 +31,8 @@ pub struct Quantity {
     raw: String,
     /// `approximate_f64`, once computed; `None` when the string does not parse.
     approx: OnceLock<Option<f64>>,
+    /// Go's re-encoded string, once computed; `None` when it is `raw`.
+    go_string: OnceLock<Option<Box<str>>>,
 }
 
 impl Quantity {
@@ -37,12 +41,28 @@ impl Quantity {
         Quantity {
             raw: s.into(),
             approx: OnceLock::new(),
+            go_string: OnceLock::new(),
         }
     }
 
     /// The wire string.
     pub fn as_str(&self) -> &str {
         &self.raw
+    }
+
+    /// The string Go writes for this quantity once decoded (`Quantity.String()`, which is
+    /// what `runtime.DefaultUnstructuredConverter` writes and upstream's CEL reads): the wire
+    /// string when Go keeps it, else its canonical form (`1000` → `1k`, `4096Mi` → `4Gi`).
+    /// A string that does not parse is returned as is (Go would refuse the object).
+    pub fn go_string(&self) -> &str {
+        self.go_string
+            .get_or_init(|| {
+                canonical::go_string(&self.raw)
+                    .filter(|c| *c != self.raw)
+                    .map(String::into_boxed_str)
+            })
+            .as_deref()
+            .unwrap_or(&self.raw)
     }
 
     /// Parses the quantity as Go's `resource.ParseQuantity` does.

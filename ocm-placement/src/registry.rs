@@ -126,6 +126,9 @@ impl RegistryBuilder {
 
     /// Rejects prioritizer weights outside −10..=10 as misconfigured (on by default). Upstream
     /// relies on CRD validation for this; an embedded scheduler has no API server in front.
+    ///
+    /// This is this crate's one deliberate difference from upstream, and only for placements
+    /// the CRD would have refused: turn it off to schedule them as upstream's code would.
     pub fn check_weight_range(&mut self, enabled: bool) -> &mut Self {
         self.registry.check_weight_range = enabled;
         self

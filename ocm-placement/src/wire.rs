@@ -1,12 +1,8 @@
 //! The upstream JSON forms of the input types.
 //!
-//! [`managed_cluster`] is also what CEL expressions see as `managedCluster`: the Go scheduler
-//! hands cel-go the cluster converted to unstructured, which has the shape of its JSON
-//! encoding (`metadata.creationTimestamp: null`, `status.conditions: null`, `status.version: {}`
-//! and omitted empty optional fields included).
-//!
-//! Gap: Go re-encodes quantities in canonical form (`"1.5Gi"` becomes `"1536Mi"`); here they
-//! are passed through as written.
+//! These are Go's `json.Marshal` forms (quantities as written, unset times as `null`). What
+//! CEL reads as `managedCluster` is the unstructured form instead, which differs in those two
+//! points: see [`crate::unstructured`].
 
 use crate::model::{
     AddOnPlacementScore, ManagedCluster, ManagedClusterSet, ManagedClusterSetBinding, Placement,

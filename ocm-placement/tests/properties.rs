@@ -127,7 +127,11 @@ proptest! {
         let (p, s) = scenario(&mut Rng::new(seed), now());
         let fast = Scheduler::default().schedule(&p, &s, now());
         let slow = Scheduler::default().explain(&p, &s, now()).map(|mut o| {
-            o.explanation.clusters.clear();
+            let ex = &mut o.explanation;
+            ex.clusters.clear();
+            ex.candidate_clusters.clear();
+            ex.filters.iter_mut().for_each(|f| f.survivors.clear());
+            ex.prioritizers.iter_mut().for_each(|p| p.scores.clear());
             o
         });
         prop_assert_eq!(fast, slow);

@@ -1,10 +1,20 @@
 //! CEL cluster selectors (`celSelector.celExpressions`) through kube-cel.
 //!
-//! The environment mirrors upstream's: the variable `managedCluster` (the cluster in its JSON
-//! form, see [`crate::wire::managed_cluster`]), the member function
-//! `managedCluster.scores("<AddOnPlacementScore name>")` returning `[{name, value}]`, and the
-//! Kubernetes CEL libraries (kube-cel: strings, lists, sets, regex, URLs, IP/CIDR, semver,
+//! The environment mirrors upstream's (`ocm` v1.2.1 `helpers.NewEnv`): the variable
+//! `managedCluster`, declared `map(string, dyn)` and bound to the whole cluster as upstream's
+//! CEL reads it ([`crate::unstructured`]: Go's typed object converted to unstructured, with
+//! its always-written fields, omitted empty ones, re-encoded quantities and times), the member
+//! function `managedCluster.scores("<AddOnPlacementScore name>")` returning `[{name, value}]`,
+//! and the Kubernetes CEL libraries (kube-cel: strings, lists, regex, URLs, IP/CIDR, semver,
 //! format, quantity).
+//!
+//! Compiling an expression parses it and then type-checks it against that environment as
+//! cel-go's `env.Compile` does (undeclared identifiers and functions, overloads by arity and
+//! argument type, non-boolean `&&`/`||` operands, field selection on non-maps, comprehension
+//! ranges): an error is `PlacementMisconfigured` with cel-go's text
+//! (`compilation failed: ERROR: <input>:1:1: undeclared reference to 'x' (in container '')`
+//! and the caret lines). `exists` and `all` absorb an element's error when another element
+//! decides, as cel-go does.
 //!
 //! Expressions made only of label, name and allocatable/capacity string tests (`==`, `!=`,
 //! `in`, `has()`, `startsWith`/`endsWith`/`contains`, `&&`, `||`, `!`) are evaluated natively,
@@ -12,20 +22,26 @@
 //! go to the engine, which needs the cluster converted into CEL values for every cluster.
 //!
 //! Differences from cel-go, documented gaps:
-//! - the Rust CEL engine only parses: type errors that cel-go reports at compile time
-//!   (`Misconfigured`) surface here at evaluation, where they make the cluster not match;
+//! - the checker finds an error's column by searching the source for its token (the parser
+//!   keeps no positions), so with a repeated token it can point at another occurrence; the
+//!   names of the libraries' opaque types in its messages may differ; parse errors are
+//!   worded by the Rust parser;
 //! - there is no cost model. Instead [`CelLimits`] bounds the number and the length of the
 //!   expressions of a placement, and the wall-clock time of one predicate pass; exceeding the
 //!   time budget fails the run with an `Error` (upstream's cost limit makes a cluster not
 //!   match instead);
-//! - `parseJSON` (upstream's JsonLib) is not available.
+//! - `"…".parseJSON()` (upstream's JsonLib) passes the checker but has no implementation
+//!   here: it is an evaluation error, so the cluster does not match.
 
+mod absorb;
+mod check;
 mod native;
+mod types;
 
 use crate::model::ManagedCluster;
 use kube_cel::KubeCelExt;
 use kube_cel::cel::objects::{Key, Map};
-use kube_cel::cel::{Context, ExecutionError, Program, Value};
+use kube_cel::cel::{Context, ExecutionError, IdedExpr, Program, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
@@ -74,7 +90,8 @@ impl CelLimits {
 
 /// Compiled expressions of one cluster selector.
 pub(crate) struct CompiledCel {
-    programs: Vec<Program>,
+    /// The parsed expressions, made error-absorbing as cel-go ([`absorb::rewrite`]).
+    programs: Vec<IdedExpr>,
     /// The same expressions in the native subset, when all of them are in it.
     native: Option<Vec<native::Pred>>,
     /// Whether an expression the engine evaluates may call `scores()`.
@@ -95,14 +112,22 @@ pub(crate) fn compile(exprs: &[String]) -> Result<CompiledCel, String> {
     let mut programs = Vec::with_capacity(exprs.len());
     for e in exprs {
         match Program::compile(e) {
-            Ok(p) => programs.push(p),
+            Ok(p) => {
+                check::check(e, p.expression())
+                    .map_err(|issues| format!("compilation failed: {issues}"))?;
+                programs.push(p);
+            }
             Err(err) => return Err(format!("compilation failed: {err}")),
         }
     }
     let native = programs
         .iter()
-        .map(|p| native::lower(p.expression()))
+        .map(|p: &Program| native::lower(p.expression()))
         .collect::<Option<Vec<_>>>();
+    let programs = programs
+        .iter()
+        .map(|p| absorb::rewrite(p.expression()))
+        .collect();
     let engine_needs_scores = native.is_none() && exprs.iter().any(|e| e.contains("scores"));
     Ok(CompiledCel {
         programs,
@@ -137,7 +162,14 @@ impl CompiledCel {
 type ScoreIndex = HashMap<String, HashMap<String, Value>>;
 
 /// The Kubernetes CEL libraries without `scores()`, built once.
-static ROOT: LazyLock<Context<'static>> = LazyLock::new(|| Context::default().with_all());
+static ROOT: LazyLock<Context<'static>> = LazyLock::new(root_context);
+
+/// The Kubernetes CEL libraries and the error-absorbing comprehension helpers.
+fn root_context() -> Context<'static> {
+    let mut cx = Context::default().with_all();
+    absorb::register(&mut cx);
+    cx
+}
 
 /// The root context of a run: the shared one, or one with a `scores()` for the run's clusters.
 enum Root {
@@ -201,7 +233,7 @@ impl CelEnv {
             }
         }
         let index = Arc::new(index);
-        let mut root = Context::default().with_all();
+        let mut root = root_context();
         root.add_function(
             "scores",
             move |kube_cel::cel::extractors::This(this): kube_cel::cel::extractors::This<Value>,
@@ -252,7 +284,7 @@ impl CelEnv {
         let mut cx = root.new_inner_scope();
         cx.add_variable_from_value("managedCluster", cluster_value.clone());
         for p in &compiled.programs {
-            match p.execute(&cx) {
+            match Value::resolve(p, &cx) {
                 Ok(Value::Bool(true)) => {}
                 _ => return Ok(false),
             }
@@ -322,23 +354,59 @@ fn object(entries: Vec<(&str, Value)>) -> Value {
     Value::Map(Map { map: Arc::new(map) })
 }
 
-fn string_map(m: &std::collections::BTreeMap<String, impl AsRef<str>>) -> Value {
+fn string_map(m: &std::collections::BTreeMap<String, String>) -> Value {
+    let map: HashMap<Key, Value> = m.iter().map(|(k, v)| (key(k), string(v))).collect();
+    Value::Map(Map { map: Arc::new(map) })
+}
+
+fn quantity_map(m: &std::collections::BTreeMap<String, crate::quantity::Quantity>) -> Value {
     let map: HashMap<Key, Value> = m
         .iter()
-        .map(|(k, v)| (key(k), string(v.as_ref())))
+        .map(|(k, v)| (key(k), string(v.go_string())))
         .collect();
     Value::Map(Map { map: Arc::new(map) })
 }
 
-/// The `managedCluster` value of a cluster, in the shape of [`crate::wire::managed_cluster`]
-/// (a unit test checks they agree), restricted to `sections`.
+/// A JSON value as a CEL value, numbers as Go's unstructured form holds them (`int64` when
+/// integral, else `float64`).
+fn json_value(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => string(s),
+        serde_json::Value::Array(a) => Value::List(Arc::new(a.iter().map(json_value).collect())),
+        serde_json::Value::Object(o) => {
+            let map: HashMap<Key, Value> = o.iter().map(|(k, v)| (key(k), json_value(v))).collect();
+            Value::Map(Map { map: Arc::new(map) })
+        }
+    }
+}
+
+/// The `managedCluster` value of a cluster restricted to `sections`: its
+/// [`ManagedCluster::object`] when set, else the shape Go writes for an object with only the
+/// model's fields (as [`crate::unstructured::managed_cluster`] of
+/// [`crate::wire::managed_cluster`]; a unit test checks they agree).
 pub(crate) fn cluster_value(c: &ManagedCluster, sections: Sections) -> Value {
+    if let Some(serde_json::Value::Object(o)) = c.object.as_deref() {
+        let map: HashMap<Key, Value> = o
+            .iter()
+            .filter(|(k, _)| match k.as_str() {
+                "metadata" => sections.metadata,
+                "spec" => sections.spec,
+                "status" => sections.status,
+                _ => true,
+            })
+            .map(|(k, v)| (key(k), json_value(v)))
+            .collect();
+        return Value::Map(Map { map: Arc::new(map) });
+    }
     let mut top = Vec::with_capacity(3);
     if sections.metadata {
-        let mut md = vec![
-            ("name", string(&c.name)),
-            ("creationTimestamp", Value::Null),
-        ];
+        let mut md = vec![("name", string(&c.name))];
         if !c.labels.is_empty() {
             md.push(("labels", string_map(&c.labels)));
         }
@@ -356,11 +424,9 @@ pub(crate) fn cluster_value(c: &ManagedCluster, sections: Sections) -> Value {
                         m.push(("value", string(&t.value)));
                     }
                     m.push(("effect", string(t.effect.as_str())));
-                    m.push((
-                        "timeAdded",
-                        t.time_added
-                            .map_or(Value::Null, |t| string(&crate::wire::time(t))),
-                    ));
+                    if let Some(t) = t.time_added {
+                        m.push(("timeAdded", string(&crate::wire::time(t))));
+                    }
                     object(m)
                 })
                 .collect();
@@ -371,10 +437,10 @@ pub(crate) fn cluster_value(c: &ManagedCluster, sections: Sections) -> Value {
     if sections.status {
         let mut st = vec![("conditions", Value::Null)];
         if !c.capacity.is_empty() {
-            st.push(("capacity", string_map(&c.capacity)));
+            st.push(("capacity", quantity_map(&c.capacity)));
         }
         if !c.allocatable.is_empty() {
-            st.push(("allocatable", string_map(&c.allocatable)));
+            st.push(("allocatable", quantity_map(&c.allocatable)));
         }
         st.push(("version", object(Vec::new())));
         if !c.claims.is_empty() {
@@ -418,13 +484,19 @@ mod tests {
                 TaintEffect::PreferNoSelect,
                 "2026-01-01T00:00:00Z".parse().ok(),
             ));
-        let via_json =
-            kube_cel::cel::to_value(crate::wire::managed_cluster(&c)).unwrap_or(Value::Null);
-        assert_eq!(cluster_value(&c, Sections::ALL), via_json);
+        let go = |c: &ManagedCluster| {
+            json_value(&crate::unstructured::managed_cluster(
+                &crate::wire::managed_cluster(c),
+            ))
+        };
+        assert_eq!(cluster_value(&c, Sections::ALL), go(&c));
         let bare = ManagedCluster::new("b");
-        let via_json =
-            kube_cel::cel::to_value(crate::wire::managed_cluster(&bare)).unwrap_or(Value::Null);
-        assert_eq!(cluster_value(&bare, Sections::ALL), via_json);
+        assert_eq!(cluster_value(&bare, Sections::ALL), go(&bare));
+        let c = c.with_resource("memory", "4096Mi", "1000");
+        assert_eq!(cluster_value(&c, Sections::ALL), go(&c));
+        // With the object, its value is read as is.
+        let with_object = bare.clone().with_object(&crate::wire::managed_cluster(&c));
+        assert_eq!(cluster_value(&with_object, Sections::ALL), go(&c));
     }
 
     #[test]

@@ -24,6 +24,7 @@
 //! compares this evaluator with the engine on generated expressions and clusters.
 
 use crate::model::ManagedCluster;
+use crate::quantity::Quantity;
 use kube_cel::cel::common::ast::operators;
 use kube_cel::cel::common::ast::{Expr, IdedExpr, LiteralValue};
 
@@ -53,8 +54,8 @@ impl MapRef {
     fn get<'c>(self, c: &'c ManagedCluster, key: &str) -> Eval<&'c str> {
         let v = match self {
             MapRef::Labels => c.labels.get(key).map(String::as_str),
-            MapRef::Allocatable => c.allocatable.get(key).map(AsRef::as_ref),
-            MapRef::Capacity => c.capacity.get(key).map(AsRef::as_ref),
+            MapRef::Allocatable => c.allocatable.get(key).map(Quantity::go_string),
+            MapRef::Capacity => c.capacity.get(key).map(Quantity::go_string),
         };
         v.ok_or(EvalError)
     }

@@ -111,6 +111,7 @@
 //! Two schedulers writing the same `PlacementDecision`s fight. Stop the hub's placement
 //! controller (or use a hub without it) before running this one.
 
+mod converted;
 mod events;
 mod reconcile;
 mod triggers;

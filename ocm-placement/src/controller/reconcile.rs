@@ -3,7 +3,7 @@
 use super::events::{self, Events, Subject, reasons};
 use super::{Config, Error, Stores};
 use crate::adapter::{build_placement_decisions, build_placement_status, build_snapshot};
-use crate::{Placement, RunStatus, ScheduleOutcome, Scheduler};
+use crate::{ManagedCluster, Placement, RunStatus, ScheduleOutcome, Scheduler};
 use jiff::Timestamp;
 use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
@@ -12,7 +12,7 @@ use kube::runtime::reflector::ObjectRef;
 use kube::{Api, Client, Resource};
 use ocm_api::cluster::v1beta1;
 use serde_json::{Value, json};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tracing::Instrument;
@@ -58,6 +58,7 @@ pub(crate) struct Context {
     events: Events,
     stores: Stores,
     backoffs: Arc<Backoffs>,
+    converted: Arc<super::converted::ConvertedClusters>,
 }
 
 impl Context {
@@ -83,6 +84,7 @@ impl Context {
             events: Events::new(recorder),
             stores,
             backoffs,
+            converted: Arc::default(),
         }
     }
 }
@@ -110,16 +112,8 @@ async fn reconcile_placement(
 ) -> Result<Action, Error> {
     ctx.stores.wait_until_ready().await?;
     let obj_ref = ObjectRef::from_obj(p.as_ref());
-    if p.metadata.deletion_timestamp.is_some() {
-        return Ok(Action::await_change());
-    }
-    let disabled = p
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(ocm_api::annotations::EXPERIMENTAL_SCHEDULING_DISABLE));
-    if disabled.map(String::as_str) == Some("true") {
-        tracing::debug!("scheduling disabled by annotation");
+    if let Some(skip) = crate::hub::skip_reason(&p) {
+        tracing::debug!(?skip, "placement not scheduled");
         return Ok(Action::await_change());
     }
 
@@ -154,19 +148,40 @@ async fn schedule(
 ) -> Result<ScheduleOutcome, Error> {
     let stores = ctx.stores.clone();
     let scheduler = ctx.scheduler.clone();
+    let converted = ctx.converted.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<ScheduleOutcome, Error> {
-        let clusters = stores.clusters.state();
+        let clusters = converted.convert(&stores.clusters.state())?;
         let sets = stores.cluster_sets.state();
         let bindings = stores.bindings.state();
         let scores = stores.scores.state();
         let decisions = stores.decisions.state();
-        let snapshot = build_snapshot(
-            clusters.iter().map(AsRef::as_ref),
+        let mut snapshot = build_snapshot(
+            std::iter::empty(),
             sets.iter().map(AsRef::as_ref),
             bindings.iter().map(AsRef::as_ref),
             scores.iter().map(AsRef::as_ref),
             decisions.iter().map(AsRef::as_ref),
         )?;
+        // Scores by cluster, as `build_snapshot` attaches them.
+        let mut by_cluster: HashMap<String, Vec<crate::AddOnPlacementScore>> = HashMap::new();
+        for s in scores.iter() {
+            if let Some(ns) = s.metadata.namespace.as_deref() {
+                by_cluster
+                    .entry(ns.to_owned())
+                    .or_default()
+                    .push(s.as_ref().try_into()?);
+            }
+        }
+        snapshot.clusters = clusters
+            .iter()
+            .map(|c| {
+                let mut c = ManagedCluster::clone(c);
+                if let Some(s) = by_cluster.get(&c.name) {
+                    c.scores = s.clone();
+                }
+                c
+            })
+            .collect();
         Ok(scheduler.schedule(&placement, &snapshot, now)?)
     });
     task.await.map_err(|e| Error::Task(e.to_string()))?
@@ -217,11 +232,9 @@ async fn bind(
     outcome: &ScheduleOutcome,
 ) -> Result<(), Error> {
     let ns = p.metadata.namespace.as_deref().unwrap_or_default();
-    let name = p.metadata.name.as_deref().unwrap_or_default();
     let api: Api<v1beta1::PlacementDecision> = Api::namespaced(ctx.client.clone(), ns);
     let params = PatchParams::apply(&ctx.field_manager).force();
     let mut first_error = None;
-    let mut wanted = BTreeSet::new();
     let update = Update {
         run_status: &outcome.run_status,
         score_message: ctx
@@ -234,7 +247,6 @@ async fn bind(
     for desired in build_placement_decisions(outcome, p, ctx.write_scores) {
         let page = desired.metadata.name.clone().unwrap_or_default();
         let existing = ctx.stores.decisions.get(&ObjectRef::new(&page).within(ns));
-        wanted.insert(page);
         let applied = apply_decision(
             ctx,
             &api,
@@ -250,18 +262,12 @@ async fn bind(
         }
     }
 
-    let stale = ctx.stores.decisions.state_filter(|d| {
-        d.metadata.namespace.as_deref() == Some(ns)
-            && d.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(ocm_api::labels::PLACEMENT))
-                .is_some_and(|l| l == name)
-            && d.metadata
-                .name
-                .as_deref()
-                .is_some_and(|n| !wanted.contains(n))
-    });
+    let stored = ctx.stores.decisions.state();
+    let stale: Vec<_> =
+        crate::hub::stale_placement_decisions(p, outcome, stored.iter().map(AsRef::as_ref))
+            .into_iter()
+            .cloned()
+            .collect();
     for d in stale {
         let Some(d_name) = d.metadata.name.as_deref() else {
             continue;

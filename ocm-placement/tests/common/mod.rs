@@ -2,6 +2,8 @@
 //! generator, the Go program's input format, and locating (building) the Go program.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod objects;
+
 use jiff::{SignedDuration, Timestamp};
 use ocm_placement::*;
 use serde_json::{Value, json};

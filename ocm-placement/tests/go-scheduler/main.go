@@ -153,6 +153,8 @@ func run(sc *scenario) (res result) {
 	client := clusterfake.NewSimpleClientset(objs...)
 	inf := clusterinformers.NewSharedInformerFactory(client, 10*time.Minute)
 	for _, c := range sc.Clusters {
+		// A typed informer's objects carry no TypeMeta, so CEL sees no apiVersion/kind.
+		c.TypeMeta = metav1.TypeMeta{}
 		_ = inf.Cluster().V1().ManagedClusters().Informer().GetStore().Add(c)
 	}
 	for _, s := range sc.ClusterSets {
