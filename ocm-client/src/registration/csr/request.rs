@@ -26,14 +26,23 @@ pub const MAX_RSA_BITS: usize = 8192;
 
 /// The subject as Go's `x509.ParseCertificateRequest` sees it, once the request has passed every
 /// structural rule.
-#[derive(Debug)]
-pub(super) struct Subject {
-    pub(super) common_name: Option<String>,
-    pub(super) organizations: Vec<String>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestSubject {
+    /// The one common name, when there is one.
+    pub common_name: Option<String>,
+    /// The organizations, in order, duplicates kept.
+    pub organizations: Vec<String>,
 }
 
-/// Decodes, parses and verifies the request; returns its subject.
-pub(super) fn check_request(request: &[u8]) -> Result<Subject, CsrRejected> {
+pub(super) type Subject = RequestSubject;
+
+/// The request rules alone (`pem` through `request-attributes` in the module docs: PEM framing,
+/// PKCS#10 parsing, strict DER, version, signature algorithm, key, self-signature, subject
+/// attributes, no requested extensions): decodes, parses and verifies `spec.request` and returns
+/// its subject. For callers that check the identity themselves (the add-on framework's CSR
+/// approver does).
+pub fn check_request(request: &[u8]) -> Result<Subject, CsrRejected> {
     let der = decode_pem(request)?;
     let (rest, req) = X509CertificationRequest::from_der(&der).map_err(|e| parse_error(&e))?;
     if !rest.is_empty() {
