@@ -90,3 +90,8 @@ pub use registration::{
     AddonCsr, CsrApprover, CsrRefused, CsrSigner, DefaultCsrApprover, Permission, Registration,
 };
 pub use spec_hash::{SpecHashError, spec_hash};
+
+#[cfg(test)]
+mod registration_tests;
+#[cfg(test)]
+mod render_tests;
