@@ -105,9 +105,11 @@ impl AddonOptions {
 
 /// Which install namespace wins. **One rule, first match:**
 ///
-/// 1. the desired AddOnDeploymentConfig's `spec.agentInstallNamespace`, when not empty;
+/// 1. the desired AddOnDeploymentConfig's `spec.agentInstallNamespace`, when not empty and not
+///    [`DEFAULT_INSTALL_NAMESPACE`] (its CRD defaults the field to that value too);
 /// 2. the ManagedClusterAddOn's `spec.installNamespace` (v1alpha1, deprecated upstream), when
-///    not empty;
+///    not empty and not [`DEFAULT_INSTALL_NAMESPACE`] (the v1alpha1 CRD defaults the field to
+///    that value, so the server cannot tell it from unset);
 /// 3. the add-on's default ([`AddonOptions::install_namespace`]);
 /// 4. [`DEFAULT_INSTALL_NAMESPACE`].
 ///
@@ -139,12 +141,12 @@ impl InstallNamespace {
         let from_config = configs
             .deployment_config()
             .and_then(|c: AddOnDeploymentConfig| c.spec.agent_install_namespace)
-            .filter(|n| !n.is_empty());
+            .filter(|n| !n.is_empty() && n != DEFAULT_INSTALL_NAMESPACE);
         let from_addon = addon
             .spec
             .install_namespace
             .clone()
-            .filter(|n| !n.is_empty());
+            .filter(|n| !n.is_empty() && n != DEFAULT_INSTALL_NAMESPACE);
         from_config
             .or(from_addon)
             .unwrap_or_else(|| self.default.clone())

@@ -128,9 +128,10 @@ pub enum CsrRefused {
 /// The default approve check: upstream's `DefaultCSRApprover` (addon-framework v1.3.0
 /// `pkg/utils/csr_helpers.go`) with its holes closed. A CSR passes when:
 ///
-/// - its request passes `ocm-client`'s request rules ([`csr::check_request`]: strict PEM and DER,
-///   allowed key and signature algorithms, a verified self-signature, only organizations and one
-///   common name, no requested extensions), its usages the `usages` rule
+/// - its request passes `ocm-client`'s request rules ([`csr::check_request_with_dns_name`]:
+///   strict PEM and DER, allowed key and signature algorithms, a verified self-signature, only
+///   organizations and one common name, no requested extension but the one subjectAltName the
+///   klusterlet asks for, `<addon>.addon.open-cluster-management.io`), its usages the `usages` rule
 ///   ([`csr::check_client_usages`]) and it is pending;
 /// - its signer is the registration's;
 /// - its common name is the registration's user;
@@ -157,7 +158,9 @@ impl CsrApprover for DefaultCsrApprover {
                 found: r.csr.spec.signer_name.clone(),
             });
         }
-        let subject = csr::check_request(&r.csr.spec.request.0)?;
+        let addon = r.addon.metadata.name.as_deref().unwrap_or_default();
+        let dns_name = format!("{addon}.addon.open-cluster-management.io");
+        let subject = csr::check_request_with_dns_name(&r.csr.spec.request.0, Some(&dns_name))?;
         check_subject(&subject, r.expected)?;
         let cluster = r.cluster.metadata.name.as_deref().unwrap_or_default();
         let username = r.csr.spec.username.as_deref().unwrap_or_default();

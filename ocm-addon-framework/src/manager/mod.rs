@@ -1,5 +1,6 @@
 //! [`AddonManager`]: runs add-ons on the hub.
 
+mod config_hash;
 mod configs;
 mod csr;
 mod reconcile;
@@ -12,10 +13,11 @@ use std::time::Duration;
 use futures::StreamExt;
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use kube::Api;
+use kube::api::DynamicObject;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
-use ocm_api::addon::v1alpha1::ManagedClusterAddOn;
+use ocm_api::addon::v1alpha1::{ClusterManagementAddOn, ManagedClusterAddOn};
 use ocm_api::labels;
 use ocm_api::work::v1::ManifestWork;
 use tracing::warn;
@@ -98,7 +100,7 @@ impl AddonManager {
         let selector = format!("{addon_label} in ({})", names.join(","));
         let managed: std::collections::HashSet<String> = names.into_iter().collect();
         let managed_csr = managed.clone();
-        Controller::new(mcas, watcher::Config::default())
+        let addons = Controller::new(mcas.clone(), watcher::Config::default())
             .owns(works, watcher::Config::default().labels(&selector))
             .watches(
                 csrs,
@@ -113,19 +115,67 @@ impl AddonManager {
                 },
             )
             .shutdown_on_signal()
-            .run(reconcile::reconcile, error_policy, ctx)
-            .for_each(|res| async move {
-                if let Err(e) = res {
-                    warn!(error = %e, "add-on reconcile failed");
+            .run(reconcile::reconcile, error_policy, ctx.clone())
+            .for_each(|_| async {});
+
+        // The config spec hashes: woken by the ClusterManagementAddOns, their
+        // ManagedClusterAddOns and every object of a supported config kind.
+        let cmas: Api<ClusterManagementAddOn> = Api::all(client.clone());
+        let managed_mca = managed.clone();
+        let mut hashes = Controller::new(cmas, watcher::Config::default()).watches(
+            mcas,
+            watcher::Config::default(),
+            move |mca: ManagedClusterAddOn| {
+                let name = mca.metadata.name?;
+                managed_mca.contains(&name).then(|| ObjectRef::new(&name))
+            },
+        );
+        let mut kinds: Vec<kube::discovery::ApiResource> = Vec::new();
+        for registered in ctx.addons.values() {
+            for kind in &registered.options.supported_configs {
+                if !kinds.contains(&kind.resource) {
+                    kinds.push(kind.resource.clone());
                 }
-            })
-            .await;
-        let _ = managed;
+            }
+        }
+        for ar in kinds {
+            let all: Vec<String> = managed.iter().cloned().collect();
+            let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+            hashes = hashes.watches_with(api, ar, watcher::Config::default(), move |_| {
+                all.iter().map(|n| ObjectRef::new(n)).collect::<Vec<_>>()
+            });
+        }
+        let hashes = hashes
+            .shutdown_on_signal()
+            .run(config_hash::reconcile, error_policy_cma, ctx)
+            .for_each(|_| async {});
+        futures::join!(addons, hashes);
         Ok(())
     }
 }
 
 fn error_policy(_addon: Arc<ManagedClusterAddOn>, error: &Error, _ctx: Arc<Context>) -> Action {
+    retry(error)
+}
+
+/// A conflict (another writer, such as the hub's addon-manager, was first) is retried at once
+/// on fresh data; anything else after a pause.
+fn retry(error: &Error) -> Action {
+    if let Error::Kube(kube::Error::Api(status)) = error
+        && status.code == 409
+    {
+        tracing::debug!(%error, "conflict, retrying");
+        return Action::requeue(Duration::from_millis(200));
+    }
+    warn!(%error, "requeueing");
+    Action::requeue(Duration::from_secs(5))
+}
+
+fn error_policy_cma(
+    _cma: Arc<ClusterManagementAddOn>,
+    error: &Error,
+    _ctx: Arc<Context>,
+) -> Action {
     warn!(%error, "requeueing");
     Action::requeue(Duration::from_secs(5))
 }

@@ -16,7 +16,7 @@ use ocm_api::work::v1::ManifestWork;
 use ocm_api::{annotations, finalizers, labels};
 use ocm_client::work::{ApplyParams, ManifestWorks};
 use serde_json::{Value, json};
-use tracing::{debug, info};
+use tracing::{Instrument, debug, info};
 
 use super::configs::{self, ConfigProblem};
 use super::status::{OwnedStatus, condition, patch, set_condition};
@@ -37,12 +37,17 @@ pub(crate) async fn reconcile(
     ctx: Arc<Context>,
 ) -> Result<Action> {
     let name = addon.metadata.name.clone().unwrap_or_default();
+    let cluster_name = addon.metadata.namespace.clone().unwrap_or_default();
+    let span = tracing::info_span!("addon", addon = %name, cluster = %cluster_name);
+    sync(addon, ctx).instrument(span).await
+}
+
+async fn sync(addon: Arc<ManagedClusterAddOn>, ctx: Arc<Context>) -> Result<Action> {
+    let name = addon.metadata.name.clone().unwrap_or_default();
     let Some(registered) = ctx.addons.get(&name) else {
         return Ok(Action::await_change());
     };
     let cluster_name = addon.metadata.namespace.clone().unwrap_or_default();
-    let span = tracing::info_span!("addon", addon = %name, cluster = %cluster_name);
-    let _enter = span.enter();
     let clusters: Api<ManagedCluster> = Api::all(ctx.client.clone());
     let Some(cluster) = clusters.get_opt(&cluster_name).await? else {
         debug!("no ManagedCluster for this namespace");

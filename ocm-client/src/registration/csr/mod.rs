@@ -75,7 +75,9 @@ pub use policy::{
     CsrPolicy, DEFAULT_BOOTSTRAP_USERS, DEFAULT_MAX_EXPIRATION_SECONDS, MANAGED_CLUSTERS_GROUP,
     MIN_EXPIRATION_SECONDS, SUBJECT_PREFIX,
 };
-pub use request::{MAX_RSA_BITS, MIN_RSA_BITS, RequestSubject, check_request};
+pub use request::{
+    MAX_RSA_BITS, MIN_RSA_BITS, RequestSubject, check_request, check_request_with_dns_name,
+};
 pub use rules::{CsrRejected, CsrRule, RuleOrigin};
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
