@@ -479,7 +479,7 @@ async fn bad_input_affects_only_its_add_on() -> TestResult {
             &Patch::Apply(missing),
         )
         .await?;
-    let _ = eventually("a config condition on cluster2's add-on", || async {
+    let not_found = eventually("a config condition on cluster2's add-on", || async {
         let a = mcas2.get_opt(name).await?;
         Ok(a.and_then(|a| {
             condition(&a, "ManifestApplied")
@@ -487,7 +487,14 @@ async fn bad_input_affects_only_its_add_on() -> TestResult {
                 .cloned()
         }))
     })
-    .await;
+    .await?;
+    assert!(
+        not_found.message.contains("does-not-exist"),
+        "{}",
+        not_found.message
+    );
+    // ... and the work cluster2 already had stays.
+    assert!(greeting_on("cluster2", &ns, name).await?.is_some());
 
     // Cluster1 still failing, cluster2's manifests still there: nothing crashed.
     assert!(!manager.is_finished(), "the manager stopped");

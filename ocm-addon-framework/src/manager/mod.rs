@@ -176,6 +176,5 @@ fn error_policy_cma(
     error: &Error,
     _ctx: Arc<Context>,
 ) -> Action {
-    warn!(%error, "requeueing");
-    Action::requeue(Duration::from_secs(5))
+    retry(error)
 }
