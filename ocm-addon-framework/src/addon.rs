@@ -113,7 +113,7 @@ pub struct ResolvedConfig {
     pub namespace: Option<String>,
     /// Its name.
     pub name: String,
-    /// The spec hash the hub recorded as desired (equal to [`spec_hash`](crate::spec_hash) of
+    /// The spec hash the hub recorded as desired (equal to [`spec_hash`](fn@crate::spec_hash) of
     /// `object`: the manager waits otherwise).
     pub spec_hash: String,
     /// The whole object as the server returned it.
