@@ -5,6 +5,7 @@ mod configs;
 mod csr;
 mod reconcile;
 mod status;
+mod steps;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -5,27 +5,25 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::rbac::v1::{Role, RoleBinding, RoleRef, Subject as RbacSubject};
 use kube::Api;
-use kube::api::{ListParams, ObjectMeta, Patch, PatchParams};
+use kube::api::ListParams;
 use kube::runtime::controller::Action;
 use ocm_api::addon::v1alpha1::{HealthCheck, ManagedClusterAddOn};
 use ocm_api::cluster::v1::ManagedCluster;
 use ocm_api::conditions::{self, reasons, status as cstatus};
 use ocm_api::work::v1::ManifestWork;
-use ocm_api::{annotations, finalizers, labels};
+use ocm_api::{annotations, labels};
 use ocm_client::work::{ApplyParams, ManifestWorks};
-use serde_json::{Value, json};
+use serde_json::json;
 use tracing::{Instrument, debug, info};
 
 use super::configs::{self, ConfigProblem};
 use super::status::{OwnedStatus, condition, patch, set_condition};
-use super::{Context, FIELD_MANAGER, Registered};
-use crate::addon::{AddonContext, ResolvedConfigs, config_key};
-use crate::error::{Error, Result};
+use super::{Context, FIELD_MANAGER, Registered, steps};
+use crate::addon::{AddonContext, config_key};
+use crate::error::Result;
 use crate::health;
-use crate::registration::{Permission, default_groups};
-use crate::render::{self, RenderedWorks, deploy_work_prefix, pre_delete_work_name};
+use crate::render::{self, RenderedWorks, deploy_work_prefix};
 
 /// Condition type this manager sets when it refuses an add-on CSR.
 pub const CSR_APPROVAL: &str = "CSRApproval";
@@ -106,7 +104,7 @@ async fn sync(addon: Arc<ManagedClusterAddOn>, ctx: Arc<Context>) -> Result<Acti
         configs: &configs,
     };
 
-    let rendered = render_works(registered, &actx, &addon, &configs);
+    let rendered = render_works(registered, &actx, &addon);
     let rendered = match rendered {
         Ok(r) => r,
         Err(message) => {
@@ -124,11 +122,11 @@ async fn sync(addon: Arc<ManagedClusterAddOn>, ctx: Arc<Context>) -> Result<Acti
     };
 
     if addon.metadata.deletion_timestamp.is_some() {
-        return delete_hook(&ctx, &api, &works, &addon, rendered).await;
+        return steps::delete_hook(&api, &works, &addon, rendered).await;
     }
 
     hooks(registered, &actx, &existing, &rendered);
-    let applied = apply_works(&ctx, &works, &existing, &rendered, &name).await;
+    let applied = apply_works(&works, &existing, &rendered, &name).await;
     let applied = match applied {
         Ok(a) => a,
         Err(e) => {
@@ -144,7 +142,7 @@ async fn sync(addon: Arc<ManagedClusterAddOn>, ctx: Arc<Context>) -> Result<Acti
         }
     };
     if rendered.pre_delete.is_some() {
-        ensure_finalizer(&api, &addon).await?;
+        steps::ensure_finalizer(&api, &addon).await?;
     }
     manifest_applied(&mut status.conditions, &applied);
 
@@ -161,7 +159,7 @@ async fn sync(addon: Arc<ManagedClusterAddOn>, ctx: Arc<Context>) -> Result<Acti
 
     if let Some(registration) = &options.registration {
         if let Some(permission) = &registration.permission {
-            apply_permission(&ctx, permission, &addon).await?;
+            steps::apply_permission(&ctx, permission, &addon).await?;
         }
         let refused = super::csr::handle(&ctx.client, registration, &cluster, &addon).await?;
         if let Some((csr, why)) = refused.last() {
@@ -183,7 +181,6 @@ fn render_works(
     registered: &Registered,
     actx: &AddonContext<'_>,
     addon: &ManagedClusterAddOn,
-    _configs: &ResolvedConfigs,
 ) -> std::result::Result<RenderedWorks, String> {
     let mut manifests = registered
         .addon
@@ -266,7 +263,6 @@ fn hooks(
 }
 
 async fn apply_works(
-    ctx: &Context,
     works: &ManifestWorks,
     existing: &[ManifestWork],
     rendered: &RenderedWorks,
@@ -290,7 +286,6 @@ async fn apply_works(
             works.delete(&n, &Default::default()).await?;
         }
     }
-    let _ = ctx;
     Ok(applied)
 }
 
@@ -339,162 +334,4 @@ fn manifest_applied(
         return;
     };
     set_condition(conds, c);
-}
-
-async fn ensure_finalizer(
-    api: &Api<ManagedClusterAddOn>,
-    addon: &ManagedClusterAddOn,
-) -> Result<()> {
-    let has = addon
-        .metadata
-        .finalizers
-        .as_ref()
-        .is_some_and(|f| f.iter().any(|f| f == finalizers::ADDON_PRE_DELETE));
-    if has {
-        return Ok(());
-    }
-    let mut list = addon.metadata.finalizers.clone().unwrap_or_default();
-    list.push(finalizers::ADDON_PRE_DELETE.to_string());
-    let body = json!({"metadata": {"finalizers": list, "resourceVersion": addon.metadata.resource_version}});
-    api.patch(
-        addon.metadata.name.as_deref().unwrap_or_default(),
-        &PatchParams::default(),
-        &Patch::Merge(&body),
-    )
-    .await?;
-    Ok(())
-}
-
-/// Deleting: run the pre-delete work to completion, then drop the finalizer (the deploy works,
-/// the hook work and the RBAC are owned by the ManagedClusterAddOn and collected with it).
-async fn delete_hook(
-    ctx: &Context,
-    api: &Api<ManagedClusterAddOn>,
-    works: &ManifestWorks,
-    addon: &ManagedClusterAddOn,
-    rendered: RenderedWorks,
-) -> Result<Action> {
-    let Some(finalizers) = addon.metadata.finalizers.as_ref() else {
-        return Ok(Action::await_change());
-    };
-    if !finalizers.iter().any(|f| f == finalizers::ADDON_PRE_DELETE) {
-        return Ok(Action::await_change());
-    }
-    if let Some(hook) = &rendered.pre_delete {
-        let params = ApplyParams::default().field_manager(FIELD_MANAGER).force();
-        let applied = works.apply(hook, &params).await?;
-        if !hook_completed(&applied) {
-            debug!("waiting for the pre-delete work to complete");
-            return Ok(Action::requeue(SHORT));
-        }
-        let name = pre_delete_work_name(addon.metadata.name.as_deref().unwrap_or_default());
-        works.delete(&name, &Default::default()).await?;
-    }
-    let rest: Vec<&String> = finalizers
-        .iter()
-        .filter(|f| *f != finalizers::ADDON_PRE_DELETE)
-        .collect();
-    let body = json!({"metadata": {"finalizers": rest, "resourceVersion": addon.metadata.resource_version}});
-    api.patch(
-        addon.metadata.name.as_deref().unwrap_or_default(),
-        &PatchParams::default(),
-        &Patch::Merge(&body),
-    )
-    .await?;
-    let _ = ctx;
-    Ok(Action::await_change())
-}
-
-/// Go's `hookWorkIsCompleted`: the work is available and every Job reports `JobComplete=True`,
-/// every Pod `PodPhase=Succeeded`.
-fn hook_completed(work: &ManifestWork) -> bool {
-    let Some(status) = &work.status else {
-        return false;
-    };
-    if !status
-        .conditions
-        .iter()
-        .any(|c| c.type_ == conditions::WORK_AVAILABLE && c.status == cstatus::TRUE)
-    {
-        return false;
-    }
-    let values = |id: &ocm_api::work::v1::ResourceIdentifier| {
-        status
-            .resource_status
-            .manifests
-            .iter()
-            .find(|m| ocm_client::work::resource_matches(&m.resource_meta, id))
-    };
-    !work.spec.manifest_configs.is_empty()
-        && work.spec.manifest_configs.iter().all(|mc| {
-            let (field, want) = match mc.resource_identifier.resource.as_str() {
-                "jobs" => ("JobComplete", "True"),
-                "pods" => ("PodPhase", "Succeeded"),
-                _ => return false,
-            };
-            values(&mc.resource_identifier).is_some_and(|m| {
-                m.status_feedbacks
-                    .values
-                    .iter()
-                    .any(|v| v.name == field && v.value.string.as_deref() == Some(want))
-            })
-        })
-}
-
-/// The permission step: Role and RoleBinding in the cluster's namespace, owned by the add-on.
-async fn apply_permission(
-    ctx: &Context,
-    permission: &Permission,
-    addon: &ManagedClusterAddOn,
-) -> Result<()> {
-    let ns = addon.metadata.namespace.clone().unwrap_or_default();
-    let addon_name = addon.metadata.name.clone().unwrap_or_default();
-    let name = Permission::name(&addon_name);
-    let meta = ObjectMeta {
-        name: Some(name.clone()),
-        namespace: Some(ns.clone()),
-        owner_references: render::owner_reference(addon).map(|o| vec![o]),
-        labels: Some([(labels::ADDON_NAME.to_string(), addon_name.clone())].into()),
-        ..Default::default()
-    };
-    let role = Role {
-        metadata: meta.clone(),
-        rules: Some(permission.rules.clone()),
-    };
-    let group = default_groups(&ns, &addon_name).remove(0);
-    let binding = RoleBinding {
-        metadata: meta,
-        role_ref: RoleRef {
-            api_group: "rbac.authorization.k8s.io".into(),
-            kind: "Role".into(),
-            name: name.clone(),
-        },
-        subjects: Some(vec![RbacSubject {
-            api_group: Some("rbac.authorization.k8s.io".into()),
-            kind: "Group".into(),
-            name: group,
-            namespace: None,
-        }]),
-    };
-    let pp = PatchParams::apply(FIELD_MANAGER).force();
-    let roles: Api<Role> = Api::namespaced(ctx.client.clone(), &ns);
-    roles
-        .patch(&name, &pp, &Patch::Apply(with_types(&role, "Role")?))
-        .await?;
-    let bindings: Api<RoleBinding> = Api::namespaced(ctx.client.clone(), &ns);
-    bindings
-        .patch(
-            &name,
-            &pp,
-            &Patch::Apply(with_types(&binding, "RoleBinding")?),
-        )
-        .await?;
-    Ok(())
-}
-
-fn with_types<T: serde::Serialize>(object: &T, kind: &str) -> Result<Value> {
-    let mut v = serde_json::to_value(object).map_err(Error::Json)?;
-    v["apiVersion"] = json!("rbac.authorization.k8s.io/v1");
-    v["kind"] = json!(kind);
-    Ok(v)
 }
