@@ -169,6 +169,10 @@ fn condition<'a>(
 }
 
 async fn setup_hub(hub: &kube::Client, name: &str, greeting: &str) -> Res<()> {
+    setup_hub_with(hub, name, greeting, json!({"type": "All"})).await
+}
+
+async fn setup_hub_with(hub: &kube::Client, name: &str, greeting: &str, rollout: Value) -> Res<()> {
     let pp = PatchParams::apply("addon-e2e").force();
     let ns = "default";
     let binding: Value = json!({"apiVersion": "cluster.open-cluster-management.io/v1beta2", "kind": "ManagedClusterSetBinding",
@@ -192,7 +196,7 @@ async fn setup_hub(hub: &kube::Client, name: &str, greeting: &str) -> Res<()> {
                 "name": name, "namespace": ns,
                 "configs": [{"group": "addon.open-cluster-management.io", "resource": "addondeploymentconfigs",
                              "name": name, "namespace": ns}],
-                "rolloutStrategy": {"type": "All"}}]}}});
+                "rolloutStrategy": rollout}]}}});
     Api::<ClusterManagementAddOn>::all(hub.clone())
         .patch(name, &pp, &Patch::Apply(cma))
         .await?;
@@ -498,6 +502,101 @@ async fn bad_input_affects_only_its_add_on() -> TestResult {
 
     // Cluster1 still failing, cluster2's manifests still there: nothing crashed.
     assert!(!manager.is_finished(), "the manager stopped");
+    Api::<ClusterManagementAddOn>::all(hub.clone())
+        .delete(name, &DeleteParams::default())
+        .await?;
+    manager.abort();
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_change_follows_the_progressive_rollout() -> TestResult {
+    let name = "ordered";
+    let ns = format!("{name}-agent");
+    let hub = hub().await?;
+    let manager = start_manager(hub.clone(), name, None);
+    let progressive = json!({"type": "Progressive", "progressive": {"maxConcurrency": 1}});
+    setup_hub_with(&hub, name, "one", progressive).await?;
+    for cluster in CLUSTERS {
+        eventually(&format!("first greeting on {cluster}"), || async {
+            Ok(greeting_on(cluster, &ns, name)
+                .await?
+                .filter(|g| g == "one"))
+        })
+        .await?;
+    }
+    let all: Api<ManagedClusterAddOn> = Api::all(hub.clone());
+    let by_name = ListParams::default().fields(&format!("metadata.name={name}"));
+    // Both applied the first config before the change.
+    eventually("the first config applied on both clusters", || async {
+        let list = all.list(&by_name).await?.items;
+        let done = list.iter().filter(|a| {
+            let refs = a
+                .status
+                .as_ref()
+                .map(|s| s.config_references.as_slice())
+                .unwrap_or_default();
+            !refs.is_empty()
+                && refs.iter().all(|r| {
+                    r.last_applied_config.is_some() && r.last_applied_config == r.desired_config
+                })
+        });
+        Ok((done.count() == CLUSTERS.len()).then_some(()))
+    })
+    .await?;
+
+    let adcs: Api<AddOnDeploymentConfig> = Api::namespaced(hub.clone(), "default");
+    let changed = adcs
+        .patch(
+            name,
+            &PatchParams::apply("addon-e2e").force(),
+            &Patch::Apply(adc(name, "two")),
+        )
+        .await?;
+    let new = spec_hash(&serde_json::to_value(&changed)?)?;
+    // With maxConcurrency 1 the hub gives the new config to one cluster at a time: in every
+    // snapshot of the add-ons (one list call), at most one desires it without having applied it.
+    let seen = std::sync::Mutex::new((Vec::<String>::new(), 0usize)); // (applied order, max in flight)
+    eventually("the new config applied on both clusters", || async {
+        let list = all.list(&by_name).await?.items;
+        let mut in_flight = 0;
+        let mut seen = seen.lock().map_err(|e| e.to_string())?;
+        for a in &list {
+            let refs = a
+                .status
+                .as_ref()
+                .map(|s| s.config_references.clone())
+                .unwrap_or_default();
+            let has = |f: fn(
+                &ocm_api::addon::v1alpha1::ConfigReference,
+            ) -> Option<&ocm_api::addon::v1alpha1::ConfigSpecHash>| {
+                refs.iter()
+                    .any(|r| f(r).is_some_and(|d| d.spec_hash == new))
+            };
+            let desired = has(|r| r.desired_config.as_ref());
+            let applied = has(|r| r.last_applied_config.as_ref());
+            in_flight += usize::from(desired && !applied);
+            let cluster = a.metadata.namespace.clone().unwrap_or_default();
+            if applied && !seen.0.contains(&cluster) {
+                seen.0.push(cluster);
+            }
+        }
+        seen.1 = seen.1.max(in_flight);
+        Ok((seen.0.len() == CLUSTERS.len()).then_some(()))
+    })
+    .await?;
+    let (order, max_in_flight) = seen.into_inner().map_err(|e| e.to_string())?;
+    assert!(
+        max_in_flight <= 1,
+        "clusters rolling out at once (order {order:?})"
+    );
+    // The new manifests reached each cluster.
+    for cluster in CLUSTERS {
+        assert_eq!(
+            greeting_on(cluster, &ns, name).await?.as_deref(),
+            Some("two")
+        );
+    }
     Api::<ClusterManagementAddOn>::all(hub.clone())
         .delete(name, &DeleteParams::default())
         .await?;
