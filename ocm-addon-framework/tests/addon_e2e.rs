@@ -603,3 +603,94 @@ async fn a_config_change_follows_the_progressive_rollout() -> TestResult {
     manager.abort();
     Ok(())
 }
+
+/// A custom signer for the test: returns a fixed certificate (a self-signed one). The klusterlet
+/// will not accept it (its subject is not the request's; rcgen cannot write the request's
+/// multi-valued subject), so the test checks what the manager writes into the CSR.
+fn fixed_signer() -> Res<(
+    String,
+    impl Fn(
+        &ocm_api::cluster::v1::ManagedCluster,
+        &ManagedClusterAddOn,
+        &CertificateSigningRequest,
+    ) -> Result<Vec<u8>, String>
+    + Send
+    + Sync
+    + 'static,
+)> {
+    let key = rcgen::KeyPair::generate()?;
+    let params = rcgen::CertificateParams::new(vec!["signed.example.com".to_string()])?;
+    let pem = params.self_signed(&key)?.pem();
+    let out = pem.clone();
+    Ok((out, move |_: &_, _: &_, _: &CertificateSigningRequest| {
+        Ok(pem.clone().into_bytes())
+    }))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_signer_and_lease_health() -> TestResult {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("ocm_addon_framework=info")
+        .with_test_writer()
+        .try_init();
+    let name = "signed";
+    let ns = format!("{name}-agent");
+    let signer_name = "example.com/signer";
+    let hub = hub().await?;
+    let (certificate, signer) = fixed_signer()?;
+    let options = AddonOptions::new(name)
+        .registration(Registration::custom_signer("agent", signer_name, signer))
+        .health_prober(HealthProber::Lease)
+        .supported_config(ConfigKind::addon_deployment_config())
+        .install_namespace(&ns);
+    let manager = AddonManager::new(hub.clone()).addon(Hello { fail_on: None }, options);
+    let manager = tokio::spawn(async move {
+        let _ = manager.run().await;
+    });
+    setup_hub(&hub, name, "hi").await?;
+
+    // The klusterlet asks for a certificate of our signer; the manager approves the CSR and
+    // writes the signer's certificate into its status.
+    let csrs: Api<CertificateSigningRequest> = Api::all(hub.clone());
+    let by_addon = ListParams::default().labels(&format!(
+        "open-cluster-management.io/addon-name={name},open-cluster-management.io/cluster-name=cluster1"
+    ));
+    let issued = eventually("the custom signer's certificate in the CSR", || async {
+        let list = csrs.list(&by_addon).await?.items;
+        Ok(list.into_iter().find_map(|c| {
+            let approved = c
+                .status
+                .as_ref()?
+                .conditions
+                .as_ref()?
+                .iter()
+                .any(|c| c.type_ == "Approved");
+            let cert = c.status?.certificate?;
+            (approved && c.spec.signer_name == signer_name).then_some(cert)
+        }))
+    })
+    .await?;
+    assert_eq!(issued.0, certificate.into_bytes());
+    let managed = spoke("cluster1").await?;
+
+    // Lease health: the klusterlet turns the agent's lease into Available.
+    let mcas: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), "cluster1");
+    let lease =
+        tokio::spawn(agent::AddonLease::new(managed, &ns, name).run(Duration::from_secs(5)));
+    let available = eventually("Available from the lease", || async {
+        let a = mcas.get_opt(name).await?;
+        Ok(a.and_then(|a| {
+            condition(&a, "Available")
+                .filter(|c| c.status == "True")
+                .cloned()
+        }))
+    })
+    .await?;
+    assert_eq!(available.reason, "ManagedClusterAddOnLeaseUpdated");
+    lease.abort();
+    Api::<ClusterManagementAddOn>::all(hub.clone())
+        .delete(name, &DeleteParams::default())
+        .await?;
+    manager.abort();
+    Ok(())
+}
