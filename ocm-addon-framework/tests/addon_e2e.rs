@@ -607,24 +607,15 @@ async fn a_config_change_follows_the_progressive_rollout() -> TestResult {
 /// A custom signer for the test: returns a fixed certificate (a self-signed one). The klusterlet
 /// will not accept it (its subject is not the request's; rcgen cannot write the request's
 /// multi-valued subject), so the test checks what the manager writes into the CSR.
-fn fixed_signer() -> Res<(
-    String,
-    impl Fn(
-        &ocm_api::cluster::v1::ManagedCluster,
-        &ManagedClusterAddOn,
-        &CertificateSigningRequest,
-    ) -> Result<Vec<u8>, String>
-    + Send
-    + Sync
-    + 'static,
-)> {
+fn fixed_signer(signer_name: &str) -> Res<(String, Registration)> {
     let key = rcgen::KeyPair::generate()?;
     let params = rcgen::CertificateParams::new(vec!["signed.example.com".to_string()])?;
     let pem = params.self_signed(&key)?.pem();
     let out = pem.clone();
-    Ok((out, move |_: &_, _: &_, _: &CertificateSigningRequest| {
-        Ok(pem.clone().into_bytes())
-    }))
+    let sign = move |_: &ocm_api::cluster::v1::ManagedCluster,
+                     _: &ManagedClusterAddOn,
+                     _: &CertificateSigningRequest| Ok(pem.clone().into_bytes());
+    Ok((out, Registration::custom_signer("agent", signer_name, sign)))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -637,9 +628,9 @@ async fn custom_signer_and_lease_health() -> TestResult {
     let ns = format!("{name}-agent");
     let signer_name = "example.com/signer";
     let hub = hub().await?;
-    let (certificate, signer) = fixed_signer()?;
+    let (certificate, registration) = fixed_signer(signer_name)?;
     let options = AddonOptions::new(name)
-        .registration(Registration::custom_signer("agent", signer_name, signer))
+        .registration(registration)
         .health_prober(HealthProber::Lease)
         .supported_config(ConfigKind::addon_deployment_config())
         .install_namespace(&ns);
