@@ -20,8 +20,8 @@ pub(crate) const APPROVE_REASON: &str = "AutoApprovedByOcmRsAddonManager";
 /// Reason on the conditions of CSRs this manager refuses.
 pub(crate) const DENY_REASON: &str = "RefusedByOcmRsAddonManager";
 
-/// Handles the pending CSRs of this add-on on this cluster. Returns the refusals (CSR name and
-/// why), which the caller reports.
+/// Handles the pending CSRs of this add-on on this cluster. Returns every CSR of it this manager
+/// has refused, now or before (CSR name and why), which the caller reports.
 pub(crate) async fn handle(
     client: &kube::Client,
     registration: &Registration,
@@ -41,6 +41,10 @@ pub(crate) async fn handle(
     for csr in api.list(&ListParams::default().labels(&selector)).await? {
         let name = csr.metadata.name.clone().unwrap_or_default();
         if decided(&csr) {
+            // Level-based: a CSR this manager denied earlier stays reported.
+            if let Some(message) = denied_by_us(&csr) {
+                refused.push((name, message));
+            }
             sign_if_needed(&api, registration, cluster, addon, &csr).await?;
             continue;
         }
@@ -82,6 +86,14 @@ fn decided(csr: &CertificateSigningRequest) -> bool {
             c.iter()
                 .any(|c| c.type_ == "Approved" || c.type_ == "Denied")
         })
+}
+
+fn denied_by_us(csr: &CertificateSigningRequest) -> Option<String> {
+    let conditions = csr.status.as_ref()?.conditions.as_ref()?;
+    let c = conditions
+        .iter()
+        .find(|c| c.type_ == "Denied" && c.reason.as_deref() == Some(DENY_REASON))?;
+    Some(c.message.clone().unwrap_or_default())
 }
 
 fn approved(csr: &CertificateSigningRequest) -> bool {
