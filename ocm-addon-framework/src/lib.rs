@@ -56,8 +56,9 @@
 //! | RBAC for the agent on the hub | `PermissionConfig` function | [`Permission`] (data: a Role and RoleBinding) |
 //! | pre-delete hook work `addon-<name>-pre-delete` | `agentdeploy` hook syncer | [`AgentAddon::pre_delete`] and annotated manifests |
 //!
-//! Not done: hosted mode (`hosting-cluster-name` is ignored), the `lifecycle: self` install
-//! strategy (the manager only reports, see [`AddonManager`]), `ConfigCheckEnabled`.
+//! Not done: hosted mode (`hosting-cluster-name` is ignored), rollout strategies under
+//! `lifecycle: self` (see [`AddonManager`]), `ConfigCheckEnabled`, the pre-delete hook tested end
+//! to end (testenv runs no kubelet, so no Job completes there).
 //!
 //! # Agent side
 //!

@@ -169,10 +169,16 @@ fn condition<'a>(
 }
 
 async fn setup_hub(hub: &kube::Client, name: &str, greeting: &str) -> Res<()> {
-    setup_hub_with(hub, name, greeting, json!({"type": "All"})).await
+    setup_hub_with(hub, name, greeting, json!({"type": "All"}), false).await
 }
 
-async fn setup_hub_with(hub: &kube::Client, name: &str, greeting: &str, rollout: Value) -> Res<()> {
+async fn setup_hub_with(
+    hub: &kube::Client,
+    name: &str,
+    greeting: &str,
+    rollout: Value,
+    self_managed: bool,
+) -> Res<()> {
     let pp = PatchParams::apply("addon-e2e").force();
     let ns = "default";
     let binding: Value = json!({"apiVersion": "cluster.open-cluster-management.io/v1beta2", "kind": "ManagedClusterSetBinding",
@@ -188,8 +194,13 @@ async fn setup_hub_with(hub: &kube::Client, name: &str, greeting: &str, rollout:
     Api::<AddOnDeploymentConfig>::namespaced(hub.clone(), ns)
         .patch(name, &pp, &Patch::Apply(adc(name, greeting)))
         .await?;
+    let annotations = if self_managed {
+        json!({"addon.open-cluster-management.io/lifecycle": "self"})
+    } else {
+        json!({})
+    };
     let cma = json!({"apiVersion": "addon.open-cluster-management.io/v1alpha1", "kind": "ClusterManagementAddOn",
-        "metadata": {"name": name},
+        "metadata": {"name": name, "annotations": annotations},
         "spec": {
             "supportedConfigs": [{"group": "addon.open-cluster-management.io", "resource": "addondeploymentconfigs"}],
             "installStrategy": {"type": "Placements", "placements": [{
@@ -516,7 +527,7 @@ async fn a_config_change_follows_the_progressive_rollout() -> TestResult {
     let hub = hub().await?;
     let manager = start_manager(hub.clone(), name, None);
     let progressive = json!({"type": "Progressive", "progressive": {"maxConcurrency": 1}});
-    setup_hub_with(&hub, name, "one", progressive).await?;
+    setup_hub_with(&hub, name, "one", progressive, false).await?;
     for cluster in CLUSTERS {
         eventually(&format!("first greeting on {cluster}"), || async {
             Ok(greeting_on(cluster, &ns, name)
@@ -682,6 +693,56 @@ async fn custom_signer_and_lease_health() -> TestResult {
     Api::<ClusterManagementAddOn>::all(hub.clone())
         .delete(name, &DeleteParams::default())
         .await?;
+    manager.abort();
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifecycle_self_installs_without_the_hub() -> TestResult {
+    let name = "selfish";
+    let ns = format!("{name}-agent");
+    let hub = hub().await?;
+    let manager = start_manager(hub.clone(), name, None);
+    // Annotated `lifecycle: self` from the start: the Go hub's addon-manager leaves it to this
+    // manager (no ManagedClusterAddOn, no config references from the hub).
+    setup_hub_with(&hub, name, "mine", json!({"type": "All"}), true).await?;
+    let cmas: Api<ClusterManagementAddOn> = Api::all(hub.clone());
+    let adc_now = Api::<AddOnDeploymentConfig>::namespaced(hub.clone(), "default")
+        .get(name)
+        .await?;
+    let hash = spec_hash(&serde_json::to_value(&adc_now)?)?;
+    for cluster in CLUSTERS {
+        eventually(&format!("greeting on {cluster}"), || async {
+            Ok(greeting_on(cluster, &ns, name)
+                .await?
+                .filter(|g| g == "mine"))
+        })
+        .await?;
+        let mcas: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), cluster);
+        eventually(&format!("config applied on {cluster}"), || async {
+            let a = mcas.get(name).await?;
+            let refs = a.status.map(|s| s.config_references).unwrap_or_default();
+            Ok(refs
+                .iter()
+                .any(|r| {
+                    r.last_applied_config
+                        .as_ref()
+                        .is_some_and(|l| l.spec_hash == hash)
+                })
+                .then_some(()))
+        })
+        .await?;
+    }
+    cmas.delete(name, &DeleteParams::default()).await?;
+    for cluster in CLUSTERS {
+        eventually(&format!("ConfigMap gone from {cluster}"), || async {
+            Ok(greeting_on(cluster, &ns, name)
+                .await?
+                .is_none()
+                .then_some(()))
+        })
+        .await?;
+    }
     manager.abort();
     Ok(())
 }

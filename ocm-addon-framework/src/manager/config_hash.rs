@@ -24,7 +24,7 @@ use crate::error::Result;
 use crate::spec_hash::spec_hash;
 
 /// Fetches a config and hashes it; `None` when it does not exist (Go leaves the hash alone).
-async fn hash_of(
+pub(crate) async fn hash_of(
     client: &kube::Client,
     kinds: &HashMap<ConfigGroupResource, ApiResource>,
     gr: &ConfigGroupResource,
@@ -45,6 +45,16 @@ async fn hash_of(
     Ok(spec_hash(&value).ok().map(|h| (h, generation)))
 }
 
+/// The supported config kinds of an add-on, by group and resource.
+pub(crate) fn kinds(registered: &super::Registered) -> HashMap<ConfigGroupResource, ApiResource> {
+    registered
+        .options
+        .supported_configs
+        .iter()
+        .map(|k| (k.group_resource(), k.resource.clone()))
+        .collect()
+}
+
 /// One ClusterManagementAddOn of a registered add-on: its hashes, then its
 /// ManagedClusterAddOns' own-config hashes.
 pub(crate) async fn reconcile(
@@ -55,13 +65,11 @@ pub(crate) async fn reconcile(
     let Some(registered) = ctx.addons.get(&name) else {
         return Ok(Action::await_change());
     };
-    let kinds: HashMap<ConfigGroupResource, ApiResource> = registered
-        .options
-        .supported_configs
-        .iter()
-        .map(|k| (k.group_resource(), k.resource.clone()))
-        .collect();
+    let kinds = kinds(registered);
     let client = &ctx.client;
+    if super::self_managed::is_self_managed(&cma) {
+        super::self_managed::install(&ctx, registered, &cma).await?;
+    }
 
     if let Some(status) = &cma.status {
         let mut new = status.clone();

@@ -4,6 +4,7 @@ mod config_hash;
 mod configs;
 mod csr;
 mod reconcile;
+mod self_managed;
 mod status;
 mod steps;
 
@@ -51,9 +52,12 @@ pub(crate) struct Context {
 /// for who does what.
 ///
 /// With the ClusterManagementAddOn annotated `addon.open-cluster-management.io/lifecycle: self`
-/// the Go hub leaves the add-on alone: this manager then serves the ManagedClusterAddOns that
-/// exist (created by the user) but does not install by placement nor resolve configs (upstream
-/// addon-framework v1.3.0 no longer does either: it resets the annotation).
+/// the Go hub leaves the add-on alone and this manager installs it: a ManagedClusterAddOn (owned
+/// by the ClusterManagementAddOn) in each cluster the install strategy's placements decide,
+/// removed when no longer decided; desired configs from the placement's configs, else the
+/// supported configs' defaults, with their spec hashes; `lastAppliedConfig` once the works carry
+/// them and are ready. Rollout strategies are not applied in this mode (every cluster at once).
+/// (Upstream addon-framework v1.3.0 dropped this mode: it resets the annotation.)
 ///
 /// Restarting it is safe: it keeps no state besides the watches, and every step is idempotent
 /// (works are applied with server-side apply, field manager [`FIELD_MANAGER`]).
@@ -131,6 +135,14 @@ impl AddonManager {
                 managed_mca.contains(&name).then(|| ObjectRef::new(&name))
             },
         );
+        let all_cmas: Vec<String> = managed.iter().cloned().collect();
+        let decisions: Api<ocm_api::cluster::v1beta1::PlacementDecision> = Api::all(client.clone());
+        hashes = hashes.watches(decisions, watcher::Config::default(), move |_| {
+            all_cmas
+                .iter()
+                .map(|n| ObjectRef::new(n))
+                .collect::<Vec<_>>()
+        });
         let mut kinds: Vec<kube::discovery::ApiResource> = Vec::new();
         for registered in ctx.addons.values() {
             for kind in &registered.options.supported_configs {

@@ -173,6 +173,7 @@ async fn sync(addon: Arc<ManagedClusterAddOn>, ctx: Arc<Context>) -> Result<Acti
         }
     }
     patch(&api, &addon, &status).await?;
+    self_managed_last_applied(&ctx, &api, &name, &applied).await?;
     Ok(Action::requeue(REQUEUE))
 }
 
@@ -334,4 +335,34 @@ fn manifest_applied(
         return;
     };
     set_condition(conds, c);
+}
+
+/// For a self-managed add-on (no hub addon-manager), records the applied configs.
+async fn self_managed_last_applied(
+    ctx: &Context,
+    api: &Api<ManagedClusterAddOn>,
+    name: &str,
+    works: &[ManifestWork],
+) -> Result<()> {
+    let cmas: Api<ocm_api::addon::v1alpha1::ClusterManagementAddOn> = Api::all(ctx.client.clone());
+    let Some(cma) = cmas.get_opt(name).await? else {
+        return Ok(());
+    };
+    if !super::self_managed::is_self_managed(&cma) {
+        return Ok(());
+    }
+    let Some(fresh) = api.get_opt(name).await? else {
+        return Ok(());
+    };
+    if let Some(refs) = super::self_managed::last_applied(&fresh, works, &spec_hashes(&fresh)) {
+        info!("self-managed: configs applied");
+        let body = json!({"metadata": {"resourceVersion": fresh.metadata.resource_version}, "status": {"configReferences": refs}});
+        api.patch_status(
+            name,
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&body),
+        )
+        .await?;
+    }
+    Ok(())
 }
