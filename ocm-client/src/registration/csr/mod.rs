@@ -75,7 +75,9 @@ pub use policy::{
     CsrPolicy, DEFAULT_BOOTSTRAP_USERS, DEFAULT_MAX_EXPIRATION_SECONDS, MANAGED_CLUSTERS_GROUP,
     MIN_EXPIRATION_SECONDS, SUBJECT_PREFIX,
 };
-pub use request::{MAX_RSA_BITS, MIN_RSA_BITS};
+pub use request::{
+    MAX_RSA_BITS, MIN_RSA_BITS, RequestSubject, check_request, check_request_with_dns_name,
+};
 pub use rules::{CsrRejected, CsrRule, RuleOrigin};
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
@@ -124,6 +126,13 @@ pub enum CsrRequestKind {
 /// Pure and total: malformed input of any kind is a [`CsrRejected`], never a panic.
 pub fn check_csr(csr: &CertificateSigningRequest) -> Result<CsrIdentity, CsrRejected> {
     CsrPolicy::default().check(csr)
+}
+
+/// The `usages` rule alone: `spec.usages` has `client auth`, otherwise only `digital signature`
+/// and `key encipherment`, none twice. For callers checking other CSRs than registration ones
+/// (the add-on framework checks add-on CSRs with it).
+pub fn check_client_usages(csr: &CertificateSigningRequest) -> Result<(), CsrRejected> {
+    policy::check_usages(csr)
 }
 
 /// Whether a CSR still awaits a decision: no `Approved`, `Denied` or `Failed` condition (whatever

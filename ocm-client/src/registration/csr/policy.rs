@@ -219,7 +219,7 @@ pub(super) fn check_status(csr: &CertificateSigningRequest) -> Result<(), CsrRej
     }
 }
 
-fn check_usages(csr: &CertificateSigningRequest) -> Result<(), CsrRejected> {
+pub(super) fn check_usages(csr: &CertificateSigningRequest) -> Result<(), CsrRejected> {
     let usages = csr.spec.usages.as_deref().unwrap_or_default();
     let distinct: BTreeSet<&str> = usages.iter().map(String::as_str).collect();
     let ok = distinct.len() == usages.len()

@@ -26,14 +26,33 @@ pub const MAX_RSA_BITS: usize = 8192;
 
 /// The subject as Go's `x509.ParseCertificateRequest` sees it, once the request has passed every
 /// structural rule.
-#[derive(Debug)]
-pub(super) struct Subject {
-    pub(super) common_name: Option<String>,
-    pub(super) organizations: Vec<String>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestSubject {
+    /// The one common name, when there is one.
+    pub common_name: Option<String>,
+    /// The organizations, in order, duplicates kept.
+    pub organizations: Vec<String>,
 }
 
-/// Decodes, parses and verifies the request; returns its subject.
-pub(super) fn check_request(request: &[u8]) -> Result<Subject, CsrRejected> {
+pub(super) type Subject = RequestSubject;
+
+/// The request rules alone (`pem` through `request-attributes` in the module docs: PEM framing,
+/// PKCS#10 parsing, strict DER, version, signature algorithm, key, self-signature, subject
+/// attributes, no requested extensions): decodes, parses and verifies `spec.request` and returns
+/// its subject. For callers that check the identity themselves (the add-on framework's CSR
+/// approver does).
+pub fn check_request(request: &[u8]) -> Result<Subject, CsrRejected> {
+    check_request_with_dns_name(request, None)
+}
+
+/// [`check_request`], except that a subjectAltName extension holding exactly the one DNS name
+/// `dns_name` passes the `subject-alt-names` rule. The klusterlet's add-on registration asks for
+/// `<addon>.addon.open-cluster-management.io` (ocm v1.2.1 `register/csr/csr.go`).
+pub fn check_request_with_dns_name(
+    request: &[u8],
+    dns_name: Option<&str>,
+) -> Result<Subject, CsrRejected> {
     let der = decode_pem(request)?;
     let (rest, req) = X509CertificationRequest::from_der(&der).map_err(|e| parse_error(&e))?;
     if !rest.is_empty() {
@@ -62,7 +81,7 @@ pub(super) fn check_request(request: &[u8]) -> Result<Subject, CsrRejected> {
         found: e.to_string(),
     })?;
     let subject = read_subject(&info.subject)?;
-    check_attributes(info)?;
+    check_attributes(info, dns_name)?;
     Ok(subject)
 }
 
@@ -247,14 +266,31 @@ fn is_printable(c: char) -> bool {
 }
 
 /// Requested extensions and other attributes: none at all (Go's agent sends none).
-fn check_attributes(info: &X509CertificationRequestInfo<'_>) -> Result<(), CsrRejected> {
+fn check_attributes(
+    info: &X509CertificationRequestInfo<'_>,
+    dns_name: Option<&str>,
+) -> Result<(), CsrRejected> {
     for attr in info.iter_attributes() {
         let ParsedCriAttribute::ExtensionRequest(request) = attr.parsed_attribute() else {
             return Err(CsrRejected::RequestAttribute {
                 found: format!("attribute {}", attr.oid.to_id_string()),
             });
         };
-        if let Some(ext) = request.extensions.first() {
+        let allowed = |ext: &x509_parser::extensions::X509Extension<'_>| match (
+            ext.parsed_extension(),
+            dns_name,
+        ) {
+            (ParsedExtension::SubjectAlternativeName(san), Some(want)) => {
+                matches!(san.general_names.as_slice(), [GeneralName::DNSName(n)] if *n == want)
+            }
+            _ => false,
+        };
+        if request.extensions.len() > 1 && dns_name.is_some() {
+            return Err(CsrRejected::RequestedExtension {
+                found: format!("{} extensions", request.extensions.len()),
+            });
+        }
+        if let Some(ext) = request.extensions.first().filter(|e| !allowed(e)) {
             return Err(match ext.parsed_extension() {
                 ParsedExtension::SubjectAlternativeName(san) => CsrRejected::SubjectAltNames {
                     found: san
