@@ -106,6 +106,9 @@ pub mod error;
 pub mod progress;
 pub mod versions;
 
+#[cfg(feature = "simulated")]
+pub mod simulated;
+
 mod env;
 mod go_program;
 mod process;
@@ -119,3 +122,5 @@ pub use error::{Error, Result};
 pub use go_program::GoProgram;
 pub use process::{ProcessInfo, process_alive};
 pub use progress::{BuildStep, ProgressEvent, StartupPhase};
+#[cfg(feature = "simulated")]
+pub use simulated::{SimulatedCluster, SimulatedClusterHandle};

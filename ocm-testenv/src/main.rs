@@ -28,9 +28,15 @@ enum Command {
     },
     /// Start an environment, write its kubeconfigs, and run until interrupted.
     Up {
-        /// Number of managed clusters (cluster1, cluster2, …).
+        /// Number of managed clusters (cluster1, cluster2, …), each with its own
+        /// kube-apiserver and Go klusterlet.
         #[arg(long, default_value_t = 1)]
         clusters: usize,
+        /// Number of simulated managed clusters (sim-1, sim-2, …): Rust registration agents
+        /// in this process that join the hub through the real CSR flow, without an
+        /// apiserver or a Go agent each.
+        #[arg(long, default_value_t = 0)]
+        simulated_clusters: usize,
         /// Directory for kubeconfigs, PKI, logs and etcd data (kept afterwards).
         #[arg(long)]
         dir: PathBuf,
@@ -93,6 +99,7 @@ async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
         }
         Command::Up {
             clusters,
+            simulated_clusters,
             dir,
             hub_as_managed_cluster,
             no_ocm,
@@ -101,6 +108,7 @@ async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
         } => {
             let env = TestEnv::builder()
                 .managed_clusters(clusters)
+                .simulated_clusters(simulated_clusters)
                 .hub_as_managed_cluster(hub_as_managed_cluster)
                 .ocm(!no_ocm)
                 .dir(&dir)
@@ -122,6 +130,15 @@ async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
                     c.kubeconfig_path().display()
                 );
             }
+            if !env.simulated_clusters().is_empty() {
+                println!(
+                    "  simulated clusters: {} ({} … {}), agents in this process (pid {})",
+                    env.simulated_clusters().len(),
+                    env.simulated_clusters()[0].name(),
+                    env.simulated_clusters()[env.simulated_clusters().len() - 1].name(),
+                    std::process::id()
+                );
+            }
             println!("  processes (logs in {}):", env.log_dir().display());
             for p in env.processes() {
                 println!(
@@ -132,10 +149,19 @@ async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
                 );
             }
             println!("press Ctrl-C to stop");
+            let mut terminate = tokio::signal::unix::signal(
+                tokio::signal::unix::SignalKind::terminate(),
+            )
+            .map_err(|source| ocm_testenv::Error::Io {
+                action: "handling SIGTERM for",
+                path: "ocm-testenv".into(),
+                source,
+            })?;
             let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
             loop {
                 tokio::select! {
                     _ = tokio::signal::ctrl_c() => break,
+                    _ = terminate.recv() => break,
                     _ = interval.tick() => {
                         if let Err(e) = env.check() {
                             eprintln!("ocm-testenv: {e}");

@@ -1,0 +1,229 @@
+//! Simulated managed clusters (feature `simulated`) against the real Go hub: they join through
+//! real CSRs and approval, keep their leases, can be stopped and started, survive a hub
+//! apiserver restart, and mix with a real klusterlet.
+//!
+//! One environment for the checks in order (two cores are shared), plus the CLI test, which
+//! runs its own `ocm-testenv up` at the same time.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use k8s_openapi::api::coordination::v1::Lease;
+use kube::api::Api;
+use kube::runtime::watcher;
+use ocm_api::cluster::v1::ManagedCluster;
+use ocm_api::conditions;
+use ocm_testenv::{ProgressEvent, SimulatedCluster, TestEnv};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Lease duration of the simulated clusters: the hub marks a cluster Unknown after 5 of them
+/// without renewal (v1.2.1's `LeaseDurationTimes`).
+const LEASE: Duration = Duration::from_secs(5);
+const SIMULATED: usize = 20;
+
+fn available(c: &ManagedCluster) -> Option<String> {
+    let conds = c.status.as_ref().map(|s| s.conditions.as_slice())?;
+    conditions::find(conds, conditions::MANAGED_CLUSTER_AVAILABLE).map(|c| c.status.clone())
+}
+
+/// Waits until `check` holds for the ManagedCluster `name`, watching it.
+async fn wait_cluster(
+    hub: &kube::Client,
+    name: &str,
+    what: &str,
+    timeout: Duration,
+    check: impl Fn(&ManagedCluster) -> bool,
+) -> TestResult {
+    let api: Api<ManagedCluster> = Api::all(hub.clone());
+    let config = watcher::Config::default().fields(&format!("metadata.name={name}"));
+    let mut stream = std::pin::pin!(watcher(api, config));
+    let wait = async {
+        while let Some(event) = stream.next().await {
+            if let Ok(watcher::Event::Apply(c) | watcher::Event::InitApply(c)) = event
+                && check(&c)
+            {
+                return true;
+            }
+        }
+        false
+    };
+    match tokio::time::timeout(timeout, wait).await {
+        Ok(true) => Ok(()),
+        _ => Err(format!("{name}: timed out after {timeout:?} waiting for {what}").into()),
+    }
+}
+
+async fn renew_time(hub: &kube::Client, cluster: &str) -> Option<jiff::Timestamp> {
+    let api: Api<Lease> = Api::namespaced(hub.clone(), cluster);
+    let lease = api.get_opt("managed-cluster-lease").await.ok()??;
+    lease.spec?.renew_time.map(|t| t.0)
+}
+
+/// Waits until the cluster's lease is renewed after `after`.
+async fn wait_renewed(
+    hub: &kube::Client,
+    cluster: &str,
+    after: jiff::Timestamp,
+    timeout: Duration,
+) -> TestResult {
+    let started = Instant::now();
+    while started.elapsed() < timeout {
+        if renew_time(hub, cluster).await.is_some_and(|t| t > after) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Err(format!("{cluster}: lease not renewed after {after} within {timeout:?}").into())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulated_clusters_join_keep_leases_stop_and_survive_a_hub_restart() -> TestResult {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let env = TestEnv::builder()
+        .managed_clusters(1)
+        .simulated_clusters(SIMULATED)
+        .simulated_cluster_template(|i| {
+            SimulatedCluster::new(format!("sim-{i}"))
+                .label("region", if i % 2 == 0 { "east" } else { "west" })
+                .claim("platform.open-cluster-management.io", "Simulated")
+                .claim("id.k8s.io", format!("sim-{i}"))
+                .capacity("cpu", (2 * i).to_string())
+                .lease_duration(LEASE)
+        })
+        .on_event(move |e| {
+            if let ProgressEvent::SimulatedClusters {
+                available, total, ..
+            } = e
+            {
+                seen.lock()
+                    .expect("not poisoned")
+                    .push((*available, *total));
+            }
+        })
+        .start()
+        .await?;
+    let hub = env.hub().client();
+
+    // Started and Available, mixed with the real klusterlet's cluster1.
+    assert_eq!(env.simulated_clusters().len(), SIMULATED);
+    assert_eq!(env.managed_clusters().len(), 1);
+    let progress = events.lock().expect("not poisoned").clone();
+    assert_eq!(
+        progress.last(),
+        Some(&(SIMULATED, SIMULATED)),
+        "{progress:?}"
+    );
+    let api: Api<ManagedCluster> = Api::all(hub.clone());
+    for name in ["cluster1", "sim-1", "sim-2", &format!("sim-{SIMULATED}")] {
+        let c = api.get(name).await?;
+        assert_eq!(available(&c).as_deref(), Some("True"), "{name}");
+    }
+    // Labels, claims, capacity and lease duration as the template said.
+    let sim2 = api.get("sim-2").await?;
+    let labels = sim2.metadata.labels.clone().unwrap_or_default();
+    assert_eq!(labels.get("region").map(String::as_str), Some("east"));
+    let status = sim2.status.clone().unwrap_or_default();
+    let claims: BTreeMap<String, String> = status
+        .cluster_claims
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|c| Some((c.name?, c.value?)))
+        .collect();
+    assert_eq!(claims.get("id.k8s.io").map(String::as_str), Some("sim-2"));
+    assert_eq!(
+        status
+            .capacity
+            .unwrap_or_default()
+            .get("cpu")
+            .cloned()
+            .map(|q| q.0),
+        Some("4".to_string())
+    );
+    assert_eq!(sim2.spec.lease_duration_seconds, Some(5));
+    // Real approval: the hub's controller approved a CSR of the simulated cluster.
+    let csrs: Api<k8s_openapi::api::certificates::v1::CertificateSigningRequest> =
+        Api::all(hub.clone());
+    let list = csrs
+        .list(
+            &kube::api::ListParams::default()
+                .labels("open-cluster-management.io/cluster-name=sim-1"),
+        )
+        .await?;
+    assert!(
+        list.items.iter().any(|c| c
+            .status
+            .as_ref()
+            .and_then(|s| s.certificate.as_ref())
+            .is_some()),
+        "sim-1 has a signed CSR"
+    );
+
+    // Available over six lease periods (past the hub's grace period of five): watch every
+    // simulated cluster and record any transition away from True.
+    let watched = Instant::now();
+    let first_renewal = renew_time(&hub, "sim-1").await.ok_or("sim-1 has a lease")?;
+    let mut lost = Vec::new();
+    {
+        let mut stream = std::pin::pin!(watcher(api.clone(), watcher::Config::default()));
+        let window = tokio::time::sleep(LEASE * 6);
+        tokio::pin!(window);
+        loop {
+            tokio::select! {
+                _ = &mut window => break,
+                Some(Ok(watcher::Event::Apply(c) | watcher::Event::InitApply(c))) = stream.next() => {
+                    let name = c.metadata.name.clone().unwrap_or_default();
+                    if available(&c).as_deref() != Some("True") {
+                        lost.push((name, available(&c), watched.elapsed()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(lost.is_empty(), "clusters left Available: {lost:?}");
+    wait_renewed(&hub, "sim-1", first_renewal, LEASE * 3).await?;
+
+    // Stop one agent: the hub marks the cluster Unknown once its lease is stale; start it
+    // again: Available again.
+    let sim3 = env.simulated_cluster("sim-3").ok_or("sim-3 exists")?;
+    sim3.stop();
+    assert!(!sim3.is_running());
+    wait_cluster(&hub, "sim-3", "Available=Unknown", LEASE * 12, |c| {
+        available(c).as_deref() == Some("Unknown")
+    })
+    .await?;
+    let sim4 = api.get("sim-4").await?;
+    assert_eq!(
+        available(&sim4).as_deref(),
+        Some("True"),
+        "others unaffected"
+    );
+    sim3.start();
+    wait_cluster(&hub, "sim-3", "Available=True again", LEASE * 12, |c| {
+        available(c).as_deref() == Some("True")
+    })
+    .await?;
+
+    // Hub apiserver restarted mid-lease: the agents renew again afterwards and the clusters
+    // stay (or become again) Available.
+    let before = jiff::Timestamp::now();
+    env.restart_hub_apiserver(Duration::from_secs(120)).await?;
+    let hub = env.hub().connect().await?;
+    for name in ["sim-1", "sim-5", &format!("sim-{SIMULATED}")] {
+        wait_renewed(&hub, name, before, Duration::from_secs(90)).await?;
+        wait_cluster(
+            &hub,
+            name,
+            "Available=True after the restart",
+            LEASE * 12,
+            |c| available(c).as_deref() == Some("True"),
+        )
+        .await?;
+    }
+    env.check()?;
+    env.stop()?;
+    Ok(())
+}
