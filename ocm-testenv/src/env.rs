@@ -202,13 +202,6 @@ impl TestEnvBuilder {
         self
     }
 
-    fn simulated_count(&self) -> usize {
-        #[cfg(feature = "simulated")]
-        return self.simulated.count + self.simulated.extra.len();
-        #[cfg(not(feature = "simulated"))]
-        0
-    }
-
     fn names(&self) -> Vec<String> {
         match &self.cluster_names {
             Some(names) => names.clone(),
@@ -698,8 +691,9 @@ mod starter {
                 format!("--controllers={controllers}"),
                 s("--use-service-account-credentials=false"),
             ];
-            if c.name == HUB && opts.simulated_count() > 0 {
-                // The default 20 QPS signs a thousand CSRs in a minute at best.
+            if c.name == HUB {
+                // The default 20 QPS signs a thousand (simulated clusters') CSRs in a minute
+                // at best.
                 args.push(s("--kube-api-qps=200"));
                 args.push(s("--kube-api-burst=400"));
             }
@@ -788,8 +782,9 @@ mod starter {
             };
             let mut hub_components: Vec<(&str, Vec<String>)> = Vec::new();
             let mut registration = vec![s("registration"), s("controller")];
-            if opts.simulated_count() > 0 {
-                // The default 50 QPS would take minutes to set up a thousand clusters.
+            {
+                // The default 50 QPS would take minutes to set up a thousand (simulated)
+                // clusters.
                 registration.push(s("--kube-api-qps=500"));
                 registration.push(s("--kube-api-burst=1000"));
             }

@@ -86,6 +86,7 @@ async fn simulated_clusters_join_keep_leases_stop_and_survive_a_hub_restart() ->
     let env = TestEnv::builder()
         .managed_clusters(1)
         .simulated_clusters(SIMULATED)
+        .simulated_work_agent(true)
         .simulated_cluster_template(|i| {
             SimulatedCluster::new(format!("sim-{i}"))
                 .label("region", if i % 2 == 0 { "east" } else { "west" })
@@ -162,6 +163,8 @@ async fn simulated_clusters_join_keep_leases_stop_and_survive_a_hub_restart() ->
         "sim-1 has a signed CSR"
     );
 
+    simulated_work_agent_reports_like_go(&env).await?;
+
     // Available over six lease periods (past the hub's grace period of five): watch every
     // simulated cluster and record any transition away from True.
     let watched = Instant::now();
@@ -225,5 +228,87 @@ async fn simulated_clusters_join_keep_leases_stop_and_survive_a_hub_restart() ->
     }
     env.check()?;
     env.stop()?;
+    Ok(())
+}
+
+/// A ManifestWork on a simulated cluster: Applied and Available with the Go agent's reasons,
+/// feedback from the fake state as it changes, deletion completes (the finalizer is removed).
+async fn simulated_work_agent_reports_like_go(env: &TestEnv) -> TestResult {
+    use ocm_client::work::{
+        ManifestWorkBuilder, ManifestWorks, WaitCondition, feedback_values, rules,
+    };
+    let hub = env.hub().client();
+    let works = ManifestWorks::new(hub.clone(), "sim-1");
+    let deploy = serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "app"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "web", "image": "web:1"}]}}},
+    });
+    let id = ocm_client::work::manifest_identifier(&deploy).ok_or("an identifier")?;
+    let work = ManifestWorkBuilder::new("web")
+        .namespace("sim-1")
+        .manifest(&deploy)
+        .feedback(id.clone(), rules::well_known_status())
+        .feedback(
+            id.clone(),
+            rules::json_paths([("desired", ".spec.replicas")]),
+        )
+        .build()?;
+    works.apply(&work, &Default::default()).await?;
+    let applied = works
+        .wait(
+            "web",
+            &WaitCondition::applied_and_available(),
+            Duration::from_secs(60),
+        )
+        .await?;
+    let status = applied.status.clone().unwrap_or_default();
+    let a = conditions::find(&status.conditions, conditions::WORK_APPLIED).ok_or("Applied")?;
+    assert_eq!(a.reason, "AppliedManifestWorkComplete");
+    assert_eq!(a.observed_generation, applied.metadata.generation);
+    let m = &status.resource_status.manifests[0];
+    assert_eq!(
+        (
+            m.resource_meta.kind.as_str(),
+            m.resource_meta.resource.as_str()
+        ),
+        ("Deployment", "deployments")
+    );
+    assert!(conditions::is_true(
+        &m.conditions,
+        conditions::MANIFEST_STATUS_FEEDBACK_SYNCED
+    ));
+    // No status yet: only the JSON path into the spec has a value.
+    let values = feedback_values(&applied, &id)?;
+    assert_eq!(values.get("desired"), Some(&serde_json::json!(3)));
+    assert!(values.get("ReadyReplicas").is_none());
+
+    // The test sets the cluster's state; the feedback follows.
+    let sim1 = env.simulated_cluster("sim-1").ok_or("sim-1")?;
+    sim1.set_status(
+        id.clone(),
+        serde_json::json!({"readyReplicas": 3, "replicas": 3, "availableReplicas": 3}),
+    );
+    let with_ready = works
+        .wait(
+            "web",
+            &WaitCondition::predicate("ReadyReplicas=3", {
+                let id = id.clone();
+                move |w| {
+                    feedback_values(w, &id)
+                        .is_ok_and(|v| v.get("ReadyReplicas") == Some(&serde_json::json!(3)))
+                }
+            }),
+            Duration::from_secs(30),
+        )
+        .await?;
+    assert_eq!(
+        feedback_values(&with_ready, &id)?.get("AvailableReplicas"),
+        Some(&serde_json::json!(3))
+    );
+    works.delete("web", &Default::default()).await?;
+    works.wait_deleted("web", Duration::from_secs(30)).await?;
     Ok(())
 }

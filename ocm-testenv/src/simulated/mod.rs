@@ -29,6 +29,8 @@ use tokio_util::sync::CancellationToken;
 use crate::error::{Error, Result};
 use crate::progress::{Observers, ProgressEvent};
 
+mod work;
+
 /// How many simulated agents bootstrap at once (the others wait for a slot).
 pub const JOIN_CONCURRENCY: usize = 64;
 
@@ -135,6 +137,7 @@ pub struct SimulatedClusterHandle {
     runtime: tokio::runtime::Handle,
     running: Arc<Mutex<Option<Arc<CancellationToken>>>>,
     fleet_cancel: CancellationToken,
+    work: Option<Arc<work::FakeState>>,
 }
 
 impl std::fmt::Debug for SimulatedClusterHandle {
@@ -164,6 +167,33 @@ impl SimulatedClusterHandle {
     /// Its registration agent (e.g. for [`Agent::rotate_now`] or [`Agent::hub_kubeconfig`]).
     pub fn agent(&self) -> &Agent {
         &self.agent
+    }
+
+    /// Sets the `status` of the resource `id` on this cluster, as the simulated work agent
+    /// reports it in status feedback (`WellKnownStatus` and `JSONPaths` rules are evaluated
+    /// against the manifest with this `status`); the works are re-synced at once. Without
+    /// [`TestEnvBuilder::simulated_work_agent`](crate::TestEnvBuilder::simulated_work_agent)
+    /// this does nothing.
+    ///
+    /// ```no_run
+    /// # fn demo(env: &ocm_testenv::TestEnv) {
+    /// use ocm_api::work::v1::ResourceIdentifier;
+    /// let sim1 = env.simulated_cluster("sim-1").expect("started");
+    /// sim1.set_status(
+    ///     ResourceIdentifier {
+    ///         group: "apps".into(),
+    ///         resource: "deployments".into(),
+    ///         name: "web".into(),
+    ///         namespace: "app".into(),
+    ///     },
+    ///     serde_json::json!({"readyReplicas": 3, "replicas": 3, "availableReplicas": 3}),
+    /// );
+    /// # }
+    /// ```
+    pub fn set_status(&self, id: ocm_api::work::v1::ResourceIdentifier, status: serde_json::Value) {
+        if let Some(state) = &self.work {
+            state.set(&self.spec.name, id, status);
+        }
     }
 
     /// Whether its agent runs.
@@ -208,6 +238,10 @@ impl SimulatedClusterHandle {
 pub(crate) struct Fleet {
     runtime: Option<tokio::runtime::Runtime>,
     cancel: CancellationToken,
+    work: Option<(
+        Arc<work::FakeState>,
+        Arc<Mutex<std::collections::HashSet<String>>>,
+    )>,
     pub(crate) clusters: Vec<SimulatedClusterHandle>,
 }
 
@@ -220,13 +254,9 @@ impl std::fmt::Debug for Fleet {
 }
 
 impl Fleet {
-    /// Builds the agents and starts them, staggered, on a runtime of the fleet's own.
-    pub(crate) fn start(
-        specs: Vec<SimulatedCluster>,
-        bootstrap: &Path,
-        dir: &Path,
-        hub_kubeconfig: &Path,
-    ) -> Result<Self> {
+    /// A fleet without clusters, with its runtime; with `work_agent`, the simulated work agent
+    /// runs on it.
+    pub(crate) fn new(work_agent: bool, hub_kubeconfig: &Path) -> Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("ocm-testenv-simulated")
@@ -234,32 +264,82 @@ impl Fleet {
             .build()
             .map_err(|e| Error::io("starting a runtime for", "the simulated agents", e))?;
         let cancel = CancellationToken::new();
-        let mut clusters = Vec::with_capacity(specs.len());
-        for spec in specs {
-            let hub_dir = dir.join("simulated").join(&spec.name);
-            let agent = spec.agent(bootstrap, hub_dir)?;
-            clusters.push(SimulatedClusterHandle {
-                spec: Arc::new(spec),
-                agent,
-                runtime: runtime.handle().clone(),
-                running: Arc::new(Mutex::new(None)),
-                fleet_cancel: cancel.clone(),
+        let work = work_agent.then(|| {
+            let state = Arc::new(work::FakeState::default());
+            let names = Arc::new(Mutex::new(std::collections::HashSet::new()));
+            let (s, n, c) = (state.clone(), names.clone(), cancel.clone());
+            let kubeconfig = hub_kubeconfig.to_path_buf();
+            runtime.spawn(async move {
+                let hub = match crate::env::client_for(&kubeconfig).await {
+                    Ok(hub) => hub,
+                    Err(e) => {
+                        tracing::error!(error = %e, "simulated work agent: no hub client");
+                        return;
+                    }
+                };
+                tokio::select! {
+                    _ = c.cancelled() => {}
+                    _ = work::run(hub, n, s) => {}
+                }
             });
-        }
-        let starting = clusters.clone();
-        let hub_kubeconfig = hub_kubeconfig.to_path_buf();
-        let driver_cancel = cancel.clone();
-        runtime.spawn(async move {
-            tokio::select! {
-                _ = driver_cancel.cancelled() => {}
-                _ = start_staggered(starting, hub_kubeconfig) => {}
-            }
+            (state, names)
         });
         Ok(Self {
             runtime: Some(runtime),
             cancel,
-            clusters,
+            work,
+            clusters: Vec::new(),
         })
+    }
+
+    /// Builds the agents of `specs` and starts them, staggered; returns how many were added.
+    pub(crate) fn add(
+        &mut self,
+        specs: Vec<SimulatedCluster>,
+        bootstrap: &Path,
+        dir: &Path,
+        hub_kubeconfig: &Path,
+    ) -> Result<usize> {
+        let Some(runtime) = &self.runtime else {
+            return Err(Error::InvalidOptions(
+                "the simulated clusters were shut down".to_string(),
+            ));
+        };
+        let mut added = Vec::with_capacity(specs.len());
+        for spec in specs {
+            if self.clusters.iter().any(|c| c.name() == spec.name) {
+                return Err(Error::InvalidOptions(format!(
+                    "simulated cluster name {:?} is given twice",
+                    spec.name
+                )));
+            }
+            let hub_dir = dir.join("simulated").join(&spec.name);
+            let agent = spec.agent(bootstrap, hub_dir)?;
+            added.push(SimulatedClusterHandle {
+                spec: Arc::new(spec),
+                agent,
+                runtime: runtime.handle().clone(),
+                running: Arc::new(Mutex::new(None)),
+                fleet_cancel: self.cancel.clone(),
+                work: self.work.as_ref().map(|(state, _)| state.clone()),
+            });
+        }
+        if let Some((state, names)) = &self.work {
+            lock(names).extend(added.iter().map(|c| c.name().to_string()));
+            // Works created before the names were known get their status now.
+            state.changed.notify_one();
+        }
+        self.clusters.extend(added.iter().cloned());
+        let n = added.len();
+        let hub_kubeconfig = hub_kubeconfig.to_path_buf();
+        let cancel = self.cancel.clone();
+        runtime.spawn(async move {
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = start_staggered(added, hub_kubeconfig) => {}
+            }
+        });
+        Ok(n)
     }
 
     /// Stops every agent and the runtime (without blocking: callable from async code).
@@ -425,6 +505,7 @@ pub(crate) struct Options {
     pub(crate) count: usize,
     pub(crate) template: Option<Template>,
     pub(crate) extra: Vec<SimulatedCluster>,
+    pub(crate) work_agent: bool,
 }
 
 impl std::fmt::Debug for Options {
@@ -488,6 +569,16 @@ impl crate::TestEnvBuilder {
         self
     }
 
+    /// Also run a simulated work agent for the simulated clusters (default off): it writes the
+    /// status the Go work agent would on their ManifestWorks (Applied, Available, manifest
+    /// conditions, status feedback from a fake state set with
+    /// [`SimulatedClusterHandle::set_status`]), without applying anything anywhere. See
+    /// [`simulated`](crate::simulated#the-simulated-work-agent).
+    pub fn simulated_work_agent(&mut self, on: bool) -> &mut Self {
+        self.simulated.work_agent = on;
+        self
+    }
+
     /// Adds one simulated cluster with this spec (after the counted ones).
     pub fn simulated_cluster(&mut self, spec: SimulatedCluster) -> &mut Self {
         self.simulated.extra.push(spec);
@@ -511,7 +602,8 @@ impl crate::TestEnvBuilder {
             return Ok(None);
         }
         phases.enter(crate::StartupPhase::SimulatedAgents { count: specs.len() });
-        let fleet = Fleet::start(
+        let mut fleet = Fleet::new(self.simulated.work_agent, hub.kubeconfig_path())?;
+        fleet.add(
             specs,
             &dir.join("bootstrap-hub.kubeconfig"),
             dir,
@@ -543,6 +635,36 @@ impl crate::TestEnv {
     /// The simulated managed cluster with this name.
     pub fn simulated_cluster(&self, name: &str) -> Option<&SimulatedClusterHandle> {
         self.simulated_clusters().iter().find(|c| c.name() == name)
+    }
+
+    /// Starts more simulated clusters (their agents join in the background; see
+    /// [`wait_simulated_available`](Self::wait_simulated_available)). Returns how many were
+    /// added.
+    pub fn add_simulated_clusters(
+        &mut self,
+        specs: impl IntoIterator<Item = SimulatedCluster>,
+    ) -> Result<usize> {
+        let specs: Vec<SimulatedCluster> = specs.into_iter().collect();
+        for s in &specs {
+            if self.managed_cluster(&s.name).is_some() || s.name == crate::HUB {
+                return Err(Error::InvalidOptions(format!(
+                    "simulated cluster name {:?} is taken",
+                    s.name
+                )));
+            }
+        }
+        let dir = self.dir().to_path_buf();
+        let hub_kubeconfig = self.hub.kubeconfig_path().to_path_buf();
+        let fleet = match &mut self.fleet {
+            Some(f) => f,
+            None => self.fleet.insert(Fleet::new(false, &hub_kubeconfig)?),
+        };
+        fleet.add(
+            specs,
+            &dir.join("bootstrap-hub.kubeconfig"),
+            &dir,
+            &hub_kubeconfig,
+        )
     }
 
     /// Waits until every simulated cluster is `ManagedClusterConditionAvailable=True` (and
