@@ -312,3 +312,103 @@ async fn simulated_work_agent_reports_like_go(env: &TestEnv) -> TestResult {
     works.wait_deleted("web", Duration::from_secs(30)).await?;
     Ok(())
 }
+
+/// `ocm-testenv up --simulated-clusters 200`: 200 Available simulated clusters on the hub;
+/// SIGTERM stops everything it started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_up_with_200_simulated_clusters() -> TestResult {
+    use tokio::io::AsyncBufReadExt;
+    const N: usize = 200;
+    let dir = tempfile::tempdir()?;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ocm-testenv"))
+        .args(["up", "--quiet", "--clusters", "0", "--simulated-clusters"])
+        .arg(N.to_string())
+        .arg("--dir")
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("stdout")?;
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let mut output = Vec::new();
+    let read = async {
+        while let Some(line) = lines.next_line().await? {
+            let done = line.starts_with("press Ctrl-C");
+            output.push(line);
+            if done {
+                return Ok::<bool, std::io::Error>(true);
+            }
+        }
+        Ok(false)
+    };
+    let up = tokio::time::timeout(Duration::from_secs(600), read).await;
+    assert!(
+        matches!(up, Ok(Ok(true))),
+        "ocm-testenv up did not come up: {up:?}\n{}",
+        output.join("\n")
+    );
+    let text = output.join("\n");
+    assert!(
+        text.contains(&format!("simulated clusters: {N} (sim-1 … sim-{N})")),
+        "{text}"
+    );
+
+    // The hub, read independently: N Available simulated ManagedClusters.
+    let kubeconfig = kube::config::Kubeconfig::read_from(dir.path().join("hub.kubeconfig"))?;
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default()).await?;
+    let hub = kube::Client::try_from(config)?;
+    let api: Api<ManagedCluster> = Api::all(hub);
+    let clusters = api.list(&Default::default()).await?;
+    let available = clusters
+        .items
+        .iter()
+        .filter(|c| {
+            c.metadata
+                .name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("sim-"))
+        })
+        .filter(|c| available(c).as_deref() == Some("True"))
+        .count();
+    assert_eq!(available, N);
+
+    // Stop it: every process it listed is gone, nothing runs from its directory.
+    let pids: Vec<u32> = output
+        .iter()
+        .filter_map(|l| {
+            l.split_once(" pid ")?
+                .1
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert!(pids.len() >= 5, "processes listed: {text}");
+    let pid = child.id().ok_or("running")?;
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()?;
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait()).await??;
+    assert!(status.success(), "ocm-testenv up exited with {status}");
+    for pid in pids {
+        assert!(!ocm_testenv::process_alive(pid), "pid {pid} survived");
+    }
+    let needle = dir.path().to_string_lossy().to_string();
+    for entry in std::fs::read_dir("/proc")?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if !ocm_testenv::process_alive(pid) {
+            continue;
+        }
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        assert!(
+            !cmdline.contains(&needle),
+            "process {pid} still runs from the environment: {cmdline}"
+        );
+    }
+    Ok(())
+}

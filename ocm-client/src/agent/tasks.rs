@@ -43,7 +43,11 @@ pub(crate) async fn joined(
 
 async fn watch_cluster(hub: &kube::Client, name: &str, tx: watch::Sender<Option<ManagedCluster>>) {
     let api: Api<ManagedCluster> = Api::all(hub.clone());
-    let config = watcher::Config::default().fields(&format!("metadata.name={name}"));
+    // Lists from the watch cache: a quorum list reads every ManagedCluster from etcd before
+    // the field selector applies, which a thousand agents in one process cannot afford.
+    let config = watcher::Config::default()
+        .fields(&format!("metadata.name={name}"))
+        .any_semantic();
     let mut stream = std::pin::pin!(watcher(api, config));
     let mut backoff = Backoff::new();
     while let Some(event) = stream.next().await {

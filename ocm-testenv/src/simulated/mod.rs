@@ -32,7 +32,7 @@ use crate::progress::{Observers, ProgressEvent};
 mod work;
 
 /// How many simulated agents bootstrap at once (the others wait for a slot).
-pub const JOIN_CONCURRENCY: usize = 64;
+pub const JOIN_CONCURRENCY: usize = 128;
 
 /// A closure making the spec of the `i`-th simulated cluster (from 1); see
 /// [`TestEnvBuilder::simulated_cluster_template`](crate::TestEnvBuilder::simulated_cluster_template).
