@@ -1011,12 +1011,14 @@ mod starter {
         let started = Instant::now();
         let namespaces: Api<Namespace> = Api::all(client.clone());
         loop {
-            // The apiserver creates `default` once its bootstrap controllers ran.
-            if namespaces.get_opt("default").await.ok().flatten().is_some() {
+            // The apiserver creates `default` once its bootstrap controllers ran; `/readyz`
+            // also waits for its RBAC bootstrap roles, without which kube-controller-manager
+            // gives up after 10 s (seen on a loaded two-core machine).
+            if namespaces.get_opt("default").await.ok().flatten().is_some() && ready(client).await {
                 return Ok(());
             }
             timeout(
-                format!("kube-apiserver[{name}] to serve the default namespace"),
+                format!("kube-apiserver[{name}] to serve the default namespace and be ready"),
                 deadline,
                 started,
                 vec![
@@ -1026,6 +1028,16 @@ mod starter {
             )?;
             tick(sup).await?;
         }
+    }
+
+    async fn ready(client: &kube::Client) -> bool {
+        let Ok(request) = http::Request::get("/readyz").body(Vec::new()) else {
+            return false;
+        };
+        client
+            .request_text(request)
+            .await
+            .is_ok_and(|body| body.trim() == "ok")
     }
 
     pub(super) fn load_crds(

@@ -37,6 +37,11 @@ enum Command {
         /// apiserver or a Go agent each.
         #[arg(long, default_value_t = 0)]
         simulated_clusters: usize,
+        /// Also run a simulated work agent for the simulated clusters: their ManifestWorks
+        /// get the status the Go work agent would write (Applied, Available), nothing is
+        /// applied anywhere.
+        #[arg(long)]
+        simulated_work_agent: bool,
         /// Directory for kubeconfigs, PKI, logs and etcd data (kept afterwards).
         #[arg(long)]
         dir: PathBuf,
@@ -68,8 +73,13 @@ fn build(cache_dir: Option<PathBuf>, quiet: bool) -> Build {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(
+                    // kube's watcher warns of every 403 of a simulated agent in the moment
+                    // between its approval and the hub creating its RBAC.
+                    "warn,kube_runtime::watcher=error",
+                )
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -100,6 +110,7 @@ async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
         Command::Up {
             clusters,
             simulated_clusters,
+            simulated_work_agent,
             dir,
             hub_as_managed_cluster,
             no_ocm,
@@ -109,6 +120,7 @@ async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
             let env = TestEnv::builder()
                 .managed_clusters(clusters)
                 .simulated_clusters(simulated_clusters)
+                .simulated_work_agent(simulated_work_agent)
                 .hub_as_managed_cluster(hub_as_managed_cluster)
                 .ocm(!no_ocm)
                 .dir(&dir)

@@ -326,8 +326,22 @@ async fn cli_up_with_200_simulated_clusters() -> TestResult {
         .arg("--dir")
         .arg(dir.path())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()?;
+    // Its standard error, for the failure message (drained so that it never blocks).
+    let stderr = child.stderr.take().ok_or("stderr")?;
+    let errors = Arc::new(Mutex::new(Vec::<String>::new()));
+    let errors_in = errors.clone();
+    tokio::spawn(async move {
+        let mut lines = tokio::io::BufReader::new(stderr).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let mut e = errors_in.lock().expect("not poisoned");
+            if e.len() < 50 {
+                e.push(line);
+            }
+        }
+    });
     let stdout = child.stdout.take().ok_or("stdout")?;
     let mut lines = tokio::io::BufReader::new(stdout).lines();
     let mut output = Vec::new();
@@ -344,8 +358,9 @@ async fn cli_up_with_200_simulated_clusters() -> TestResult {
     let up = tokio::time::timeout(Duration::from_secs(600), read).await;
     assert!(
         matches!(up, Ok(Ok(true))),
-        "ocm-testenv up did not come up: {up:?}\n{}",
-        output.join("\n")
+        "ocm-testenv up did not come up: {up:?}\n{}\nstderr:\n{}",
+        output.join("\n"),
+        errors.lock().expect("not poisoned").join("\n")
     );
     let text = output.join("\n");
     assert!(
@@ -410,5 +425,122 @@ async fn cli_up_with_200_simulated_clusters() -> TestResult {
             "process {pid} still runs from the environment: {cmdline}"
         );
     }
+    Ok(())
+}
+
+/// Threshold-driven rotation, end to end: a simulated cluster whose certificates live 600 s
+/// (the signer's minimum) rotates when 20–25 % of the lifetime is left, i.e. after 7.5–8
+/// minutes: the hub sees a second signed CSR of the cluster, and the cluster never leaves
+/// Available. Ignored by default: it takes about 8 minutes of wall time (little CPU), and
+/// cargo runs test binaries one after the other, so it would lengthen CI by as much; run it
+/// with `cargo test -p ocm-testenv --test simulated -- --ignored`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "takes ~8 minutes: the signer's minimum certificate lifetime is 600 s"]
+async fn certificate_rotates_at_the_threshold_without_leaving_available() -> TestResult {
+    let env = TestEnv::builder()
+        .simulated_cluster(
+            SimulatedCluster::new("rotating")
+                .expiration_seconds(600)
+                .lease_duration(LEASE),
+        )
+        .start()
+        .await?;
+    let hub = env.hub().client();
+    let csrs: Api<k8s_openapi::api::certificates::v1::CertificateSigningRequest> =
+        Api::all(hub.clone());
+    let signed = || async {
+        let list = csrs
+            .list(
+                &kube::api::ListParams::default()
+                    .labels("open-cluster-management.io/cluster-name=rotating"),
+            )
+            .await?;
+        Ok::<usize, kube::Error>(
+            list.items
+                .iter()
+                .filter(|c| {
+                    c.status
+                        .as_ref()
+                        .and_then(|s| s.certificate.as_ref())
+                        .is_some()
+                })
+                .count(),
+        )
+    };
+    assert_eq!(signed().await?, 1);
+    let api: Api<ManagedCluster> = Api::all(hub.clone());
+    let mut stream = std::pin::pin!(watcher(
+        api,
+        watcher::Config::default().fields("metadata.name=rotating")
+    ));
+    let started = Instant::now();
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            Some(Ok(watcher::Event::Apply(c) | watcher::Event::InitApply(c))) = stream.next() => {
+                assert_eq!(available(&c).as_deref(), Some("True"), "left Available after {:?}", started.elapsed());
+            }
+            _ = tick.tick() => {
+                if signed().await? >= 2 {
+                    break;
+                }
+                assert!(started.elapsed() < Duration::from_secs(660), "no rotation within 11 minutes");
+            }
+        }
+    }
+    // The rotated certificate is the one the agent uses: its lease keeps being renewed.
+    wait_renewed(&hub, "rotating", jiff::Timestamp::now(), LEASE * 3).await?;
+    env.stop()?;
+    Ok(())
+}
+
+/// The double opt-in with simulated clusters: with auto-accept off they ask (ManagedCluster,
+/// bootstrap CSR) and wait; nothing joins until the hub accepts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulated_clusters_wait_for_the_hub_to_accept() -> TestResult {
+    const N: usize = 5;
+    let env = TestEnv::builder()
+        .auto_accept(false)
+        .simulated_clusters(N)
+        .start()
+        .await?;
+    let clusters = ocm_client::registration::ManagedClusters::new(env.hub().client());
+    let started = Instant::now();
+    loop {
+        let pending = clusters.pending().await?;
+        let asking = pending
+            .iter()
+            .filter(|p| {
+                p.name.starts_with("sim-") && p.cluster.is_some() && !p.pending_csrs.is_empty()
+            })
+            .count();
+        if asking == N {
+            assert!(
+                pending.iter().all(|p| !p.accepted),
+                "none accepted by itself"
+            );
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{asking}/{N} clusters asked to join"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    for c in env.simulated_clusters() {
+        assert!(
+            !c.agent().hub_kubeconfig().exists(),
+            "{} has no certificate yet",
+            c.name()
+        );
+    }
+    assert_eq!(
+        env.accept_simulated_clusters(Duration::from_secs(60))
+            .await?,
+        N
+    );
+    env.wait_simulated_available(Duration::from_secs(120))
+        .await?;
+    env.stop()?;
     Ok(())
 }

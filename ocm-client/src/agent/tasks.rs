@@ -49,7 +49,9 @@ async fn watch_cluster(hub: &kube::Client, name: &str, tx: watch::Sender<Option<
         .fields(&format!("metadata.name={name}"))
         .any_semantic();
     let mut stream = std::pin::pin!(watcher(api, config));
-    let mut backoff = Backoff::new();
+    // Capped low: right after joining, the hub may not have created the cluster's RBAC yet
+    // (403 for a few seconds), and nothing else of the agent runs without this watch.
+    let mut backoff = Backoff::capped(Duration::from_secs(5));
     while let Some(event) = stream.next().await {
         match event {
             Ok(watcher::Event::Apply(c) | watcher::Event::InitApply(c)) => {
@@ -62,7 +64,17 @@ async fn watch_cluster(hub: &kube::Client, name: &str, tx: watch::Sender<Option<
             Ok(_) => {}
             Err(e) => {
                 let delay = backoff.next_delay();
-                tracing::warn!(error = %e, retry_in = ?delay, "watching the ManagedCluster failed: retrying");
+                let forbidden = matches!(
+                    &e,
+                    watcher::Error::InitialListFailed(kube::Error::Api(s))
+                        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
+                        if s.code == 403
+                );
+                if forbidden {
+                    tracing::info!(retry_in = ?delay, "not allowed to watch the ManagedCluster yet (the hub creates the cluster's RBAC after accepting it): retrying");
+                } else {
+                    tracing::warn!(error = %e, retry_in = ?delay, "watching the ManagedCluster failed: retrying");
+                }
                 tokio::time::sleep(delay).await;
             }
         }
