@@ -79,7 +79,10 @@ async fn main() {
     env.check().expect("every process still runs");
 
     let per_cluster = (after.saturating_sub(before)) as f64 / n as f64;
-    println!("{n} simulated clusters Available in {took:.1?} (load {})", load());
+    println!(
+        "{n} simulated clusters Available in {took:.1?} (load {})",
+        load()
+    );
     println!(
         "RSS of this process: {before} KiB before, {after} KiB with {n} agents: {per_cluster:.0} KiB per simulated cluster"
     );

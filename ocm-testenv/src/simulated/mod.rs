@@ -322,10 +322,7 @@ impl SimulatedClusterHandle {
 pub(crate) struct Fleet {
     runtime: Option<tokio::runtime::Runtime>,
     cancel: CancellationToken,
-    work: Option<(
-        Arc<work::FakeState>,
-        Arc<Mutex<std::collections::HashSet<String>>>,
-    )>,
+    work: Option<(Arc<work::FakeState>, work::Names)>,
     pub(crate) clusters: Vec<SimulatedClusterHandle>,
 }
 

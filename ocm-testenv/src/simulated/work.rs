@@ -37,6 +37,9 @@ use ocm_api::work::v1::{
 use ocm_client::work::{manifest_identifier, resource_matches};
 use serde_json::{Value, json};
 
+/// The simulated clusters whose works the work agent handles.
+pub(crate) type Names = Arc<Mutex<std::collections::HashSet<String>>>;
+
 /// The fake state of the simulated clusters: per cluster, the `status` of each resource.
 #[derive(Default)]
 pub(crate) struct FakeState {
@@ -65,11 +68,7 @@ impl FakeState {
 
 /// Watches every ManifestWork on the hub and writes the status of those in `clusters`'
 /// namespaces; re-syncs all of them when the fake state changes.
-pub(crate) async fn run(
-    hub: kube::Client,
-    clusters: Arc<Mutex<std::collections::HashSet<String>>>,
-    state: Arc<FakeState>,
-) {
+pub(crate) async fn run(hub: kube::Client, clusters: Names, state: Arc<FakeState>) {
     let api: Api<ManifestWork> = Api::all(hub.clone());
     let mut stream = std::pin::pin!(watcher(api, watcher::Config::default()));
     let mut works: BTreeMap<(String, String), ManifestWork> = BTreeMap::new();
