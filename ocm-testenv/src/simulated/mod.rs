@@ -44,7 +44,7 @@
 //! `--kube-api-qps=500` and the hub's kube-controller-manager (the CSR signer) with
 //! `--kube-api-qps=200` instead of their defaults (50 and 20), which would take minutes to
 //! set up a thousand clusters. While they join, [`TestEnvBuilder::start`](crate::TestEnvBuilder::start)
-//! reports [`ProgressEvent::SimulatedClusters`] (`simulated clusters: k/N available`).
+//! reports [`ProgressEvent::SimulatedClusters`](crate::ProgressEvent::SimulatedClusters) (`simulated clusters: k/N available`).
 //!
 //! # The simulated work agent
 //!
