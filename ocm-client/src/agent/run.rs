@@ -32,14 +32,6 @@ impl Backoff {
         d.mul_f64(1.0 + 0.25 * fastrand::f64())
     }
 
-    /// A backoff capped at `max` instead of 30 s.
-    pub(crate) fn capped(max: Duration) -> Self {
-        Self {
-            next: Duration::from_millis(500),
-            max,
-        }
-    }
-
     pub(crate) fn reset(&mut self) {
         self.next = Duration::from_millis(500);
     }

@@ -49,9 +49,10 @@ async fn watch_cluster(hub: &kube::Client, name: &str, tx: watch::Sender<Option<
         .fields(&format!("metadata.name={name}"))
         .any_semantic();
     let mut stream = std::pin::pin!(watcher(api, config));
-    // Capped low: right after joining, the hub may not have created the cluster's RBAC yet
-    // (403 for a few seconds), and nothing else of the agent runs without this watch.
-    let mut backoff = Backoff::capped(Duration::from_secs(5));
+    // Right after joining, the hub may not have created the cluster's RBAC yet (403 for a
+    // while). The full backoff (to 30 s) is kept: a denied request is the costliest for the
+    // hub's RBAC authorizer (it reads every binding), and a thousand agents retry at once.
+    let mut backoff = Backoff::new();
     while let Some(event) = stream.next().await {
         match event {
             Ok(watcher::Event::Apply(c) | watcher::Event::InitApply(c)) => {
