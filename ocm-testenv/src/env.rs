@@ -85,12 +85,14 @@ pub struct TestEnvBuilder {
     hub_as_managed_cluster: bool,
     local_cluster_name: String,
     ocm: bool,
-    auto_accept: bool,
+    pub(crate) auto_accept: bool,
     dir: Option<PathBuf>,
     build: Build,
     timeout: Duration,
     cluster_names: Option<Vec<String>>,
     observers: Observers,
+    #[cfg(feature = "simulated")]
+    pub(crate) simulated: crate::simulated::Options,
 }
 
 impl Default for TestEnvBuilder {
@@ -106,6 +108,8 @@ impl Default for TestEnvBuilder {
             timeout: Duration::from_secs(300),
             cluster_names: None,
             observers: Observers::default(),
+            #[cfg(feature = "simulated")]
+            simulated: Default::default(),
         }
     }
 }
@@ -219,8 +223,16 @@ impl TestEnvBuilder {
     /// Cancel safety: dropping the future stops whatever was started.
     pub async fn start(&self) -> Result<TestEnv> {
         let names = self.names();
+        #[cfg(feature = "simulated")]
+        let simulated = self.simulated.specs();
+        #[cfg(not(feature = "simulated"))]
+        let simulated: Vec<String> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
-        for n in &names {
+        #[cfg(feature = "simulated")]
+        let all_names = names.iter().chain(simulated.iter().map(|s| &s.name));
+        #[cfg(not(feature = "simulated"))]
+        let all_names = names.iter();
+        for n in all_names {
             if n == HUB || (self.hub_as_managed_cluster && *n == self.local_cluster_name) {
                 return Err(Error::InvalidOptions(format!(
                     "managed cluster name {n:?} is reserved"
@@ -236,6 +248,11 @@ impl TestEnvBuilder {
                     "managed cluster name {n:?} is given twice"
                 )));
             }
+        }
+        if !self.ocm && !simulated.is_empty() {
+            return Err(Error::InvalidOptions(
+                "simulated clusters need ocm(true)".to_string(),
+            ));
         }
         if !self.ocm && self.hub_as_managed_cluster {
             return Err(Error::InvalidOptions(
@@ -303,10 +320,27 @@ impl TestEnvBuilder {
                 }
             }
         };
+        #[cfg(feature = "simulated")]
+        let fleet = match self
+            .start_simulated(simulated, &supervisor, &dir, &hub, &phases, deadline)
+            .await
+        {
+            Ok(fleet) => fleet,
+            Err(e) => {
+                drop(supervisor);
+                if let Some(t) = tempdir {
+                    let kept = t.keep();
+                    tracing::warn!(dir = %kept.display(), "start-up failed; keeping the environment's directory for its logs");
+                }
+                return Err(e);
+            }
+        };
         phases.observers.emit(&ProgressEvent::Ready {
             elapsed: started.elapsed(),
         });
         Ok(TestEnv {
+            #[cfg(feature = "simulated")]
+            fleet,
             supervisor,
             dir,
             _tempdir: tempdir,
@@ -336,10 +370,13 @@ fn valid_dns_label(s: &str) -> bool {
 /// Dropping it kills every process it started (and removes its temporary
 /// directory); see [`TestEnv::stop`].
 pub struct TestEnv {
-    supervisor: Supervisor,
+    // Before the supervisor: the simulated agents stop before the hub does.
+    #[cfg(feature = "simulated")]
+    pub(crate) fleet: Option<crate::simulated::Fleet>,
+    pub(crate) supervisor: Supervisor,
     dir: PathBuf,
     _tempdir: Option<tempfile::TempDir>,
-    hub: Cluster,
+    pub(crate) hub: Cluster,
     managed: Vec<Cluster>,
     build_outcome: BuildOutcome,
     startup: Duration,
@@ -436,9 +473,30 @@ impl TestEnv {
         .await
     }
 
+    /// Kills the hub's kube-apiserver and starts it again (same port, same etcd data), then
+    /// waits up to `timeout` until it serves again: to test that clients and agents recover
+    /// from a hub restart. Returns the new process id.
+    pub async fn restart_hub_apiserver(&self, timeout: Duration) -> Result<u32> {
+        let component = format!("kube-apiserver[{HUB}]");
+        let pid = self.supervisor.restart(&component)?;
+        starter::wait_apiserver(
+            &self.supervisor,
+            HUB,
+            &self.hub.client(),
+            Instant::now() + timeout,
+            &self.log_dir(),
+        )
+        .await?;
+        Ok(pid)
+    }
+
     /// Stops every process (newest first) and reaps it. Returns the first
     /// unexpected exit seen while the environment ran, if there was one.
     pub fn stop(mut self) -> Result<()> {
+        #[cfg(feature = "simulated")]
+        if let Some(fleet) = self.fleet.as_mut() {
+            fleet.shutdown();
+        }
         let exits = self.supervisor.exits();
         self.supervisor.stop();
         match exits.into_iter().next() {
@@ -447,6 +505,9 @@ impl TestEnv {
         }
     }
 }
+
+#[cfg(feature = "simulated")]
+pub(crate) use starter::{Phases, client_for};
 
 /// The start-up sequence.
 mod starter {
@@ -482,13 +543,13 @@ mod starter {
     }
 
     /// Reports the start-up phases.
-    pub(super) struct Phases<'a> {
-        pub(super) observers: &'a Observers,
-        pub(super) started: Instant,
+    pub(crate) struct Phases<'a> {
+        pub(crate) observers: &'a Observers,
+        pub(crate) started: Instant,
     }
 
     impl Phases<'_> {
-        fn enter(&self, phase: StartupPhase) {
+        pub(crate) fn enter(&self, phase: StartupPhase) {
             self.observers.emit(&ProgressEvent::StartupPhase {
                 phase,
                 elapsed: self.started.elapsed(),
@@ -631,6 +692,12 @@ mod starter {
                 s("--use-service-account-credentials=false"),
             ];
             if c.name == HUB {
+                // The default 20 QPS signs a thousand (simulated clusters') CSRs in a minute
+                // at best.
+                args.push(s("--kube-api-qps=200"));
+                args.push(s("--kube-api-burst=400"));
+            }
+            if c.name == HUB {
                 args.push(format!(
                     "--cluster-signing-cert-file={}",
                     pki.join("ca.crt").display()
@@ -715,6 +782,12 @@ mod starter {
             };
             let mut hub_components: Vec<(&str, Vec<String>)> = Vec::new();
             let mut registration = vec![s("registration"), s("controller")];
+            {
+                // The default 50 QPS would take minutes to set up a thousand (simulated)
+                // clusters.
+                registration.push(s("--kube-api-qps=500"));
+                registration.push(s("--kube-api-burst=1000"));
+            }
             if opts.auto_accept {
                 registration.push(s("--feature-gates=ManagedClusterAutoApproval=true"));
                 registration.push(format!("--auto-approved-csr-users={BOOTSTRAP_USER}"));
@@ -866,7 +939,7 @@ mod starter {
         std::fs::write(path, text).map_err(|e| Error::io("writing", path, e))
     }
 
-    pub(super) async fn client_for(path: &Path) -> Result<kube::Client> {
+    pub(crate) async fn client_for(path: &Path) -> Result<kube::Client> {
         let kc = kube::config::Kubeconfig::read_from(path).map_err(|e| Error::Kubeconfig {
             path: path.to_path_buf(),
             detail: e.to_string(),
@@ -928,7 +1001,7 @@ mod starter {
         }
     }
 
-    async fn wait_apiserver(
+    pub(crate) async fn wait_apiserver(
         sup: &Supervisor,
         name: &str,
         client: &kube::Client,
@@ -938,12 +1011,14 @@ mod starter {
         let started = Instant::now();
         let namespaces: Api<Namespace> = Api::all(client.clone());
         loop {
-            // The apiserver creates `default` once its bootstrap controllers ran.
-            if namespaces.get_opt("default").await.ok().flatten().is_some() {
+            // The apiserver creates `default` once its bootstrap controllers ran; `/readyz`
+            // also waits for its RBAC bootstrap roles, without which kube-controller-manager
+            // gives up after 10 s (seen on a loaded two-core machine).
+            if namespaces.get_opt("default").await.ok().flatten().is_some() && ready(client).await {
                 return Ok(());
             }
             timeout(
-                format!("kube-apiserver[{name}] to serve the default namespace"),
+                format!("kube-apiserver[{name}] to serve the default namespace and be ready"),
                 deadline,
                 started,
                 vec![
@@ -953,6 +1028,16 @@ mod starter {
             )?;
             tick(sup).await?;
         }
+    }
+
+    async fn ready(client: &kube::Client) -> bool {
+        let Ok(request) = http::Request::get("/readyz").body(Vec::new()) else {
+            return false;
+        };
+        client
+            .request_text(request)
+            .await
+            .is_ok_and(|body| body.trim() == "ok")
     }
 
     pub(super) fn load_crds(

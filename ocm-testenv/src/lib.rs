@@ -35,6 +35,20 @@
 //! the watchdog (see below) stops its processes when the test binary exits.
 //! Starting one environment per test binary keeps two-core machines responsive.
 //!
+//! # Simulated managed clusters
+//!
+//! Besides managed clusters with their own kube-apiserver and Go klusterlet,
+//! [`TestEnvBuilder::simulated_clusters`] adds clusters that are only a Rust registration
+//! agent in this process (ocm-client's `agent`), joining the real hub through real CSRs,
+//! approval and leases: a thousand of them fit on a laptop. They can be mixed with real
+//! ones, stopped and started ([`SimulatedClusterHandle`]), and given a simulated work agent
+//! that reports ManifestWork status and feedback as Go's does. See [`simulated`].
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `simulated` | on | simulated clusters; depends on `ocm-client` (feature `agent`) and `ocm-api` (see [why](simulated#why-ocm-testenv-depends-on-ocm-client)) |
+//! | `cli` | on | the `ocm-testenv` program (`build`, `up --clusters N --simulated-clusters M`) |
+//!
 //! # Where the programs come from
 //!
 //! Nothing is downloaded as a binary: the programs are compiled from Go module
@@ -86,7 +100,8 @@
 //! Each child runs in its own process group with its output in
 //! `<dir>/logs/<component>.log`. A child that exits is reported
 //! ([`TestEnv::check`], and every wait during start-up fails fast with
-//! [`Error::ChildExited`] naming the log) and never restarted. Dropping the
+//! [`Error::ChildExited`] naming the log) and never restarted (a test can restart the hub's
+//! kube-apiserver on purpose with [`TestEnv::restart_hub_apiserver`]). Dropping the
 //! [`TestEnv`] kills and reaps every child; a small watchdog process kills them
 //! as well if the test process itself dies without cleaning up (SIGKILL, a
 //! harness timeout), so no orphans are left behind.
@@ -106,6 +121,9 @@ pub mod error;
 pub mod progress;
 pub mod versions;
 
+#[cfg(feature = "simulated")]
+pub mod simulated;
+
 mod env;
 mod go_program;
 mod process;
@@ -119,3 +137,5 @@ pub use error::{Error, Result};
 pub use go_program::GoProgram;
 pub use process::{ProcessInfo, process_alive};
 pub use progress::{BuildStep, ProgressEvent, StartupPhase};
+#[cfg(feature = "simulated")]
+pub use simulated::{SimulatedCluster, SimulatedClusterHandle};

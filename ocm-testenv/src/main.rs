@@ -28,9 +28,20 @@ enum Command {
     },
     /// Start an environment, write its kubeconfigs, and run until interrupted.
     Up {
-        /// Number of managed clusters (cluster1, cluster2, …).
+        /// Number of managed clusters (cluster1, cluster2, …), each with its own
+        /// kube-apiserver and Go klusterlet.
         #[arg(long, default_value_t = 1)]
         clusters: usize,
+        /// Number of simulated managed clusters (sim-1, sim-2, …): Rust registration agents
+        /// in this process that join the hub through the real CSR flow, without an
+        /// apiserver or a Go agent each.
+        #[arg(long, default_value_t = 0)]
+        simulated_clusters: usize,
+        /// Also run a simulated work agent for the simulated clusters: their ManifestWorks
+        /// get the status the Go work agent would write (Applied, Available), nothing is
+        /// applied anywhere.
+        #[arg(long)]
+        simulated_work_agent: bool,
         /// Directory for kubeconfigs, PKI, logs and etcd data (kept afterwards).
         #[arg(long)]
         dir: PathBuf,
@@ -62,8 +73,13 @@ fn build(cache_dir: Option<PathBuf>, quiet: bool) -> Build {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(
+                    // kube's watcher warns of every 403 of a simulated agent in the moment
+                    // between its approval and the hub creating its RBAC.
+                    "warn,kube_runtime::watcher=error",
+                )
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -93,6 +109,8 @@ async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
         }
         Command::Up {
             clusters,
+            simulated_clusters,
+            simulated_work_agent,
             dir,
             hub_as_managed_cluster,
             no_ocm,
@@ -101,6 +119,8 @@ async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
         } => {
             let env = TestEnv::builder()
                 .managed_clusters(clusters)
+                .simulated_clusters(simulated_clusters)
+                .simulated_work_agent(simulated_work_agent)
                 .hub_as_managed_cluster(hub_as_managed_cluster)
                 .ocm(!no_ocm)
                 .dir(&dir)
@@ -122,6 +142,15 @@ async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
                     c.kubeconfig_path().display()
                 );
             }
+            if !env.simulated_clusters().is_empty() {
+                println!(
+                    "  simulated clusters: {} ({} … {}), agents in this process (pid {})",
+                    env.simulated_clusters().len(),
+                    env.simulated_clusters()[0].name(),
+                    env.simulated_clusters()[env.simulated_clusters().len() - 1].name(),
+                    std::process::id()
+                );
+            }
             println!("  processes (logs in {}):", env.log_dir().display());
             for p in env.processes() {
                 println!(
@@ -132,10 +161,19 @@ async fn run(cli: Cli) -> Result<(), ocm_testenv::Error> {
                 );
             }
             println!("press Ctrl-C to stop");
+            let mut terminate = tokio::signal::unix::signal(
+                tokio::signal::unix::SignalKind::terminate(),
+            )
+            .map_err(|source| ocm_testenv::Error::Io {
+                action: "handling SIGTERM for",
+                path: "ocm-testenv".into(),
+                source,
+            })?;
             let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
             loop {
                 tokio::select! {
                     _ = tokio::signal::ctrl_c() => break,
+                    _ = terminate.recv() => break,
                     _ = interval.tick() => {
                         if let Err(e) = env.check() {
                             eprintln!("ocm-testenv: {e}");

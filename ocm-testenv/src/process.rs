@@ -42,6 +42,8 @@ struct Proc {
     info: ProcessInfo,
     child: Child,
     exited: bool,
+    program: PathBuf,
+    args: Vec<String>,
 }
 
 #[derive(Default)]
@@ -121,28 +123,7 @@ impl Supervisor {
         log: &Path,
         port: Option<u16>,
     ) -> Result<u32> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .map_err(|e| Error::io("opening log", log, e))?;
-        let file2 = file
-            .try_clone()
-            .map_err(|e| Error::io("opening log", log, e))?;
-        let child = Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(file)
-            .stderr(file2)
-            // Own process group: a Ctrl-C in the terminal reaches only the parent,
-            // which then stops the children in order.
-            .process_group(0)
-            .spawn()
-            .map_err(|source| Error::Spawn {
-                component: component.to_string(),
-                program: program.to_path_buf(),
-                source,
-            })?;
+        let child = start_child(component, program, args, log)?;
         let pid = child.id();
         self.tell_watchdog(&format!("pid {pid}"));
         tracing::debug!(component, pid, log = %log.display(), "started");
@@ -155,7 +136,34 @@ impl Supervisor {
             },
             child,
             exited: false,
+            program: program.to_path_buf(),
+            args: args.to_vec(),
         });
+        Ok(pid)
+    }
+
+    /// Kills the running child `component` and starts it again with the same arguments
+    /// (an expected exit: not reported). Returns the new process id.
+    pub(crate) fn restart(&self, component: &str) -> Result<u32> {
+        let mut procs = lock(&self.inner.procs);
+        let Some(p) = procs
+            .iter_mut()
+            .find(|p| p.info.component == component && !p.exited)
+        else {
+            return Err(Error::InvalidOptions(format!(
+                "no running process {component:?} to restart"
+            )));
+        };
+        // Holding the lock: the monitor cannot see this exit.
+        let _ = p.child.kill();
+        let _ = p.child.wait();
+        let child = start_child(component, &p.program, &p.args, &p.info.log)?;
+        p.info.pid = child.id();
+        p.child = child;
+        let pid = p.info.pid;
+        drop(procs);
+        self.tell_watchdog(&format!("pid {pid}"));
+        tracing::info!(component, pid, "restarted");
         Ok(pid)
     }
 
@@ -245,6 +253,32 @@ fn poll(inner: &Inner) {
             lock(&inner.exits).push(record);
         }
     }
+}
+
+/// Starts `program args…` in its own process group with its output appended to `log`.
+fn start_child(component: &str, program: &Path, args: &[String], log: &Path) -> Result<Child> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| Error::io("opening log", log, e))?;
+    let file2 = file
+        .try_clone()
+        .map_err(|e| Error::io("opening log", log, e))?;
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(file)
+        .stderr(file2)
+        // Own process group: a Ctrl-C in the terminal reaches only the parent,
+        // which then stops the children in order.
+        .process_group(0)
+        .spawn()
+        .map_err(|source| Error::Spawn {
+            component: component.to_string(),
+            program: program.to_path_buf(),
+            source,
+        })
 }
 
 fn exit_error(exit: &ExitRecord) -> Error {

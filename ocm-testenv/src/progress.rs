@@ -129,6 +129,18 @@ pub enum ProgressEvent {
         /// Time since start-up began (the build excluded).
         elapsed: Duration,
     },
+    /// Simulated managed clusters are joining: how many are
+    /// `ManagedClusterConditionAvailable=True` on the hub so far (reported when the number
+    /// changed, at most every 2 s, and when all are).
+    #[non_exhaustive]
+    SimulatedClusters {
+        /// Simulated clusters Available on the hub.
+        available: usize,
+        /// Simulated clusters in all.
+        total: usize,
+        /// Time since start-up began (the build excluded).
+        elapsed: Duration,
+    },
     /// The environment is ready.
     #[non_exhaustive]
     Ready {
@@ -183,6 +195,11 @@ pub enum StartupPhase {
         /// The managed cluster.
         cluster: String,
     },
+    /// Starting the simulated clusters' registration agents (in this process).
+    SimulatedAgents {
+        /// How many.
+        count: usize,
+    },
 }
 
 impl fmt::Display for BuildStep {
@@ -211,6 +228,9 @@ impl fmt::Display for StartupPhase {
                 write!(f, "starting {count} klusterlet agent(s)")
             }
             StartupPhase::Joining { cluster } => write!(f, "waiting for {cluster} to join"),
+            StartupPhase::SimulatedAgents { count } => {
+                write!(f, "starting {count} simulated cluster agent(s)")
+            }
         }
     }
 }
@@ -318,6 +338,15 @@ impl fmt::Display for ProgressEvent {
             ProgressEvent::StartupPhase { phase, elapsed } => {
                 write!(f, "{phase} (at {})", human(*elapsed))
             }
+            ProgressEvent::SimulatedClusters {
+                available,
+                total,
+                elapsed,
+            } => write!(
+                f,
+                "simulated clusters: {available}/{total} available (at {})",
+                human(*elapsed)
+            ),
             ProgressEvent::Ready { elapsed } => {
                 write!(f, "environment ready in {}", human(*elapsed))
             }
@@ -343,7 +372,9 @@ impl ProgressEvent {
     fn is_startup(&self) -> bool {
         matches!(
             self,
-            ProgressEvent::StartupPhase { .. } | ProgressEvent::Ready { .. }
+            ProgressEvent::StartupPhase { .. }
+                | ProgressEvent::SimulatedClusters { .. }
+                | ProgressEvent::Ready { .. }
         )
     }
 }

@@ -79,6 +79,23 @@ fn events_render_as_one_readable_line() {
         progress.to_string(),
         "building kube-apiserver: compiling, 1m00s elapsed, 351 of about 1856 packages compiled"
     );
+    let joining = ProgressEvent::SimulatedClusters {
+        available: 250,
+        total: 1000,
+        elapsed: Duration::from_secs(42),
+    };
+    assert_eq!(
+        joining.to_string(),
+        "simulated clusters: 250/1000 available (at 42s)"
+    );
+    let agents = ProgressEvent::StartupPhase {
+        phase: StartupPhase::SimulatedAgents { count: 1000 },
+        elapsed: Duration::from_secs(12),
+    };
+    assert_eq!(
+        agents.to_string(),
+        "starting 1000 simulated cluster agent(s) (at 12s)"
+    );
     let started = ProgressEvent::BuildStarted {
         cache_dir: "/c".into(),
         cache_entry: "/c/entry".into(),

@@ -43,8 +43,15 @@ pub(crate) async fn joined(
 
 async fn watch_cluster(hub: &kube::Client, name: &str, tx: watch::Sender<Option<ManagedCluster>>) {
     let api: Api<ManagedCluster> = Api::all(hub.clone());
-    let config = watcher::Config::default().fields(&format!("metadata.name={name}"));
+    // Lists from the watch cache: a quorum list reads every ManagedCluster from etcd before
+    // the field selector applies, which a thousand agents in one process cannot afford.
+    let config = watcher::Config::default()
+        .fields(&format!("metadata.name={name}"))
+        .any_semantic();
     let mut stream = std::pin::pin!(watcher(api, config));
+    // Right after joining, the hub may not have created the cluster's RBAC yet (403 for a
+    // while). The full backoff (to 30 s) is kept: a denied request is the costliest for the
+    // hub's RBAC authorizer (it reads every binding), and a thousand agents retry at once.
     let mut backoff = Backoff::new();
     while let Some(event) = stream.next().await {
         match event {
@@ -58,7 +65,17 @@ async fn watch_cluster(hub: &kube::Client, name: &str, tx: watch::Sender<Option<
             Ok(_) => {}
             Err(e) => {
                 let delay = backoff.next_delay();
-                tracing::warn!(error = %e, retry_in = ?delay, "watching the ManagedCluster failed: retrying");
+                let forbidden = matches!(
+                    &e,
+                    watcher::Error::InitialListFailed(kube::Error::Api(s))
+                        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
+                        if s.code == 403
+                );
+                if forbidden {
+                    tracing::info!(retry_in = ?delay, "not allowed to watch the ManagedCluster yet (the hub creates the cluster's RBAC after accepting it): retrying");
+                } else {
+                    tracing::warn!(error = %e, retry_in = ?delay, "watching the ManagedCluster failed: retrying");
+                }
                 tokio::time::sleep(delay).await;
             }
         }
