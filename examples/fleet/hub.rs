@@ -14,7 +14,8 @@ use ocm_api::cluster::v1beta1::{Placement, PlacementDecision};
 use ocm_api::cluster::v1beta2::{ManagedClusterSet, ManagedClusterSetBinding};
 use ocm_api::labels;
 use ocm_client::decisions::{DecisionSet, GetParams, PlacementDecisions};
-use ocm_placement::{Scheduler, Verdict};
+use ocm_placement::hub::HubObject;
+use ocm_placement::{Scheduler, Snapshot, Verdict};
 use serde_json::json;
 
 use crate::report::Reporter;
@@ -98,13 +99,15 @@ async fn publish_score(hub: &kube::Client, cluster: &str, headroom: i32) -> anyh
     Ok(())
 }
 
-/// Creates the Placement: the demo's clusters, ranked by headroom, the canary ring first.
-pub async fn create_placement(hub: &kube::Client) -> anyhow::Result<()> {
+/// Creates the Placement: `number_of_clusters` of the demo's clusters, ranked by headroom, the
+/// canary ring first, then groups of a third.
+pub async fn create_placement(hub: &kube::Client, number_of_clusters: usize) -> anyhow::Result<()> {
     let placement: Placement = serde_json::from_value(json!({
         "apiVersion": "cluster.open-cluster-management.io/v1beta1",
         "kind": "Placement",
         "metadata": {"name": PLACEMENT, "namespace": NAMESPACE},
         "spec": {
+            "numberOfClusters": number_of_clusters,
             "predicates": [{"requiredClusterSelector": {
                 "labelSelector": {"matchLabels": {"fleet-demo": "yes"}}}}],
             "prioritizerPolicy": {"mode": "Additive", "configurations": [{
@@ -114,7 +117,7 @@ pub async fn create_placement(hub: &kube::Client) -> anyhow::Result<()> {
             "decisionStrategy": {"groupStrategy": {
                 "decisionGroups": [{"groupName": "canary", "groupClusterSelector": {
                     "labelSelector": {"matchLabels": {"ring": "canary"}}}}],
-                "clustersPerDecisionGroup": "50%"}},
+                "clustersPerDecisionGroup": "34%"}},
         },
     }))?;
     Api::<Placement>::namespaced(hub.clone(), NAMESPACE)
@@ -167,8 +170,24 @@ pub async fn explain(
         .list(&lp.clone().labels(&selector))
         .await?
         .items;
-    let snapshot =
-        ocm_placement::adapter::build_snapshot(&clusters, &sets, &bindings, &scores, &pages)?;
+    // The same objects the Go controller read, in one list.
+    let mut objects: Vec<HubObject> = Vec::new();
+    for c in &clusters {
+        objects.push(c.try_into()?);
+    }
+    for s in &sets {
+        objects.push(s.try_into()?);
+    }
+    for b in &bindings {
+        objects.push(b.try_into()?);
+    }
+    for s in &scores {
+        objects.push(s.try_into()?);
+    }
+    for p in &pages {
+        objects.push(p.try_into()?);
+    }
+    let snapshot = Snapshot::from_objects(objects);
     let outcome =
         Scheduler::default().explain(&(&placement).try_into()?, &snapshot, Timestamp::now())?;
     let explanation = &outcome.explanation;

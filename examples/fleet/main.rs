@@ -5,10 +5,12 @@
 //! cargo run -p ocm-examples --example fleet -- --json  # one JSON event per line
 //! ```
 //!
-//! 1. starts `ocm-testenv`: a real hub (the Go OCM controllers) and two managed clusters with
-//!    Go klusterlets, built from Go module source on the first run (progress is printed);
+//! 1. starts `ocm-testenv`: a real hub (the Go OCM controllers), two managed clusters with Go
+//!    klusterlets, built from Go module source on the first run (progress is printed), and 24
+//!    simulated clusters (6 with `--quick`): Rust registration agents in this process that join
+//!    through real CSRs, approval and leases, with a simulated work agent;
 //! 2. labels the clusters, publishes an AddOnPlacementScore for each, creates a Placement that
-//!    ranks them by that score in decision groups (a canary ring first), reads the Go
+//!    picks two thirds of them by that score, in decision groups (a canary ring first), reads the Go
 //!    controller's decisions as one consistent set, and explains the choice with
 //!    `ocm-placement` on the same objects (and checks both pick the same clusters);
 //! 3. rolls a workload out as ManifestWorks group by group (`ocm_client::rollout`, sdk-go's
@@ -33,7 +35,7 @@ use kube::api::Api;
 use ocm_api::cluster::v1::Taint;
 use ocm_api::cluster::v1alpha1::RolloutStrategy;
 use ocm_client::registration::ManagedClusters;
-use ocm_testenv::TestEnv;
+use ocm_testenv::{SimulatedCluster, TestEnv};
 use serde_json::json;
 
 use hub::Member;
@@ -46,6 +48,13 @@ struct Args {
     quick: bool,
 }
 
+impl Args {
+    /// How many simulated clusters join the two real ones.
+    fn simulated(&self) -> usize {
+        if self.quick { 6 } else { 24 }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args {
@@ -55,7 +64,7 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn,kube_client=off".into()),
+                .unwrap_or_else(|_| "warn,kube_client=off,ocm_client::agent=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -63,13 +72,22 @@ async fn main() -> ExitCode {
 
     report.step(
         1,
-        "start a hub and two managed clusters (ocm-testenv; the first run builds the Go programs)",
+        &format!(
+            "start a hub, two managed clusters and {} simulated ones (ocm-testenv; the first run builds the Go programs)",
+            args.simulated()
+        ),
     );
     let started = Instant::now();
     let mut builder = TestEnv::builder();
     let progress = report.clone();
+    // Real clusters have a kube-apiserver and a Go klusterlet each; simulated ones are Rust
+    // registration agents in this process (real CSRs, approval and leases), with a simulated
+    // work agent that reports ManifestWork status and feedback as the Go one does.
     builder
         .managed_clusters(2)
+        .simulated_clusters(args.simulated())
+        .simulated_cluster_template(|i| SimulatedCluster::new(format!("edge-{i:02}")))
+        .simulated_work_agent(true)
         .on_event(move |e| progress.progress(e));
     let env = tokio::select! {
         env = builder.start() => env,
@@ -108,7 +126,7 @@ async fn main() -> ExitCode {
 
 async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()> {
     let hub = env.hub().client();
-    let members = vec![
+    let mut members = vec![
         Member {
             name: "cluster1".into(),
             ring: "canary",
@@ -120,10 +138,20 @@ async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()
             headroom: 40,
         },
     ];
+    // Varied scores, so that the placement's numberOfClusters picks a subset by headroom.
+    for (i, c) in env.simulated_clusters().iter().enumerate() {
+        members.push(Member {
+            name: c.name().to_owned(),
+            ring: if i % 8 == 0 { "canary" } else { "main" },
+            headroom: i32::try_from((i * 37 + 11) % 100).unwrap_or(0),
+        });
+    }
 
     report.step(2, "score the clusters and place the workload");
     hub::prepare(&hub, &members, report).await?;
-    hub::create_placement(&hub).await?;
+    // Two thirds of the fleet (at least the two real clusters' worth).
+    let wanted = (members.len() * 2 / 3).max(2);
+    hub::create_placement(&hub, wanted).await?;
     let chosen = hub::decisions(&hub).await?;
     for g in chosen.groups() {
         report.result(
