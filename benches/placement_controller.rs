@@ -75,7 +75,12 @@ fn cluster_labels(i: usize, r: usize) -> BTreeMap<String, String> {
         ("tier", format!("t{}", (i * 7 + r) % 3)),
         (
             "env",
-            if (i + r) % 2 == 0 { "prod" } else { "dev" }.to_owned(),
+            if (i + r).is_multiple_of(2) {
+                "prod"
+            } else {
+                "dev"
+            }
+            .to_owned(),
         ),
     ]
     .into_iter()
@@ -103,7 +108,7 @@ fn placement(j: usize) -> Placement {
             {"key": "cluster.open-cluster-management.io/unavailable", "operator": "Exists"},
         ],
     });
-    if kind != 2 && j % 3 == 0 {
+    if kind != 2 && j.is_multiple_of(3) {
         spec["numberOfClusters"] = json!(5 + j % 40);
     }
     ocm_api::from_value(json!({
