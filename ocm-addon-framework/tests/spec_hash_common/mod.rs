@@ -5,36 +5,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-/// SplitMix64.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// 0..n
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// true with probability pct/100
-    pub fn pct(&mut self, pct: u64) -> bool {
-        self.next() % 100 < pct
-    }
-
-    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-}
+pub use ocm_test_support::Rng;
 
 /// Number literals as they may appear in the text. Not here on purpose: a negative zero
 /// written as a float (`-0.0`, `-0e0`, `-1e-400`), which a `serde_json::Value` cannot tell
@@ -231,10 +202,10 @@ fn value(rng: &mut Rng, depth: usize, out: &mut String) {
 fn number(rng: &mut Rng, out: &mut String) {
     match rng.below(6) {
         0 | 1 => out.push_str(rng.pick::<&str>(NUMBERS)),
-        2 => write!(out, "{}", rng.next() as i64 >> rng.below(64)).unwrap(),
+        2 => write!(out, "{}", rng.u64() as i64 >> rng.below(64)).unwrap(),
         3 => {
             // Any finite float, in Rust's shortest plain or exponent form.
-            let f = f64::from_bits(rng.next());
+            let f = f64::from_bits(rng.u64());
             if !f.is_finite() || f == 0.0 {
                 out.push('1');
             } else if rng.pct(50) {
@@ -245,7 +216,7 @@ fn number(rng: &mut Rng, out: &mut String) {
         }
         4 => {
             // A float in a human range, sometimes with a sign and exponent.
-            let mant = rng.next() % 1_000_000;
+            let mant = rng.u64() % 1_000_000;
             let frac = rng.below(7);
             let sign = if rng.pct(30) { "-" } else { "" };
             let mut digits = mant.to_string();
