@@ -87,7 +87,14 @@ impl Error {
             || matches!(self, Error::Kube { source, .. } if matches!(source.as_ref(), kube::Error::Api(s) if s.code == 404))
     }
 
-    /// Whether the underlying apiserver answer was 409 Conflict.
+    /// Whether the underlying apiserver answer was 409 with reason `AlreadyExists` (a create
+    /// of an object that exists).
+    pub fn is_already_exists(&self) -> bool {
+        matches!(self, Error::Kube { source, .. } if matches!(source.as_ref(), kube::Error::Api(s) if s.code == 409 && s.reason == "AlreadyExists"))
+    }
+
+    /// Whether the underlying apiserver answer was 409 Conflict (also true for
+    /// [`AlreadyExists`](Self::is_already_exists)).
     pub fn is_conflict(&self) -> bool {
         matches!(self, Error::Kube { source, .. } if matches!(source.as_ref(), kube::Error::Api(s) if s.code == 409))
     }

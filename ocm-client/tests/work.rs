@@ -423,3 +423,84 @@ async fn wait_times_out_with_the_last_seen_state() -> TestResult {
     works.delete("unservable", &DeleteParams::default()).await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn created_work_is_applied_and_later_changed_by_apply() -> TestResult {
+    with_log(async {
+        let (hub, spoke) = clients().await?;
+        let ns = "created";
+        let work_of = |greeting: &str| {
+            ManifestWorkBuilder::new("created")
+                .label("example.com/by", "create-test")
+                .manifest(&namespace(ns))
+                .manifest(&config_map(ns, "greeting", &[("greeting", greeting)]))
+                .build()
+        };
+        let works = ManifestWorks::new(hub, CLUSTER);
+        let params = work::CreateParams::default().field_manager("create-test");
+        let created = works.create(&work_of("hello")?, &params).await?;
+        assert_eq!(created.metadata.namespace.as_deref(), Some(CLUSTER));
+        let managers: Vec<_> = created
+            .metadata
+            .managed_fields
+            .iter()
+            .flatten()
+            .map(|m| (m.manager.clone(), m.operation.clone()))
+            .collect();
+        assert_eq!(
+            managers,
+            [(Some("create-test".into()), Some("Update".into()))]
+        );
+        works
+            .wait("created", &WaitCondition::applied(), TIMEOUT)
+            .await?;
+        let on_spoke: Api<ConfigMap> = Api::namespaced(spoke, ns);
+        let greeting = |cm: ConfigMap| cm.data.and_then(|d| d.get("greeting").cloned());
+        assert_eq!(
+            greeting(on_spoke.get("greeting").await?).as_deref(),
+            Some("hello")
+        );
+
+        // A second create is a typed AlreadyExists, not an overwrite.
+        let again = works.create(&work_of("other")?, &params).await;
+        assert!(
+            again
+                .as_ref()
+                .is_err_and(ocm_client::Error::is_already_exists),
+            "{again:?}"
+        );
+
+        // Apply under the same manager name is another manager for server-side apply: changing
+        // a field the create set conflicts without force, and is taken over with it.
+        let apply = ApplyParams::default().field_manager("create-test");
+        let changed = work_of("changed")?;
+        let conflict = works.apply(&changed, &apply).await;
+        assert!(
+            conflict
+                .as_ref()
+                .is_err_and(|e| e.is_conflict() && !e.is_already_exists()),
+            "{conflict:?}"
+        );
+        let applied = works.apply(&changed, &apply.clone().force()).await?;
+        let generation = applied.metadata.generation;
+        works
+            .wait("created", &WaitCondition::applied(), TIMEOUT)
+            .await?;
+        let changed_on_spoke = |cm: Option<&ConfigMap>| {
+            cm.and_then(|cm| cm.data.as_ref()?.get("greeting").cloned())
+                .as_deref()
+                == Some("changed")
+        };
+        tokio::time::timeout(
+            TIMEOUT,
+            await_condition(on_spoke.clone(), "greeting", changed_on_spoke),
+        )
+        .await??;
+        assert!(generation > created.metadata.generation);
+        works
+            .delete("created", &DeleteParams::default().wait())
+            .await?;
+        Ok(())
+    })
+    .await
+}

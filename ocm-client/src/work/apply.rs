@@ -60,6 +60,11 @@ impl ManifestWorks {
         &self.api
     }
 
+    /// The hub namespace of these works (the managed cluster's name).
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
     /// Reads a work.
     ///
     /// # Errors
@@ -80,14 +85,34 @@ impl ManifestWorks {
     /// the apiserver refuses (409 on a conflict without [`ApplyParams::force`]).
     #[tracing::instrument(skip_all, fields(work = work.metadata.name.as_deref().unwrap_or_default(), cluster = %self.namespace))]
     pub async fn apply(&self, work: &ManifestWork, params: &ApplyParams) -> Result<ManifestWork> {
-        let meta = &work.metadata;
-        let action = || {
-            format!(
-                "applying ManifestWork {}/{}",
-                self.namespace,
-                meta.name.as_deref().unwrap_or_default()
-            )
+        let action = || self.action("applying", work);
+        let (name, metadata) = self.written_metadata(work, action)?;
+        let body = ApplyBody {
+            api_version: &ManifestWork::api_version(&()),
+            kind: &ManifestWork::kind(&()),
+            metadata,
+            spec: &work.spec,
         };
+        self.api
+            .patch(&name, &params.patch_params(), &Patch::Apply(&body))
+            .await
+            .context(action)
+    }
+
+    /// "`verb` ManifestWork <namespace>/<name>", for errors.
+    pub(super) fn action(&self, verb: &str, work: &ManifestWork) -> String {
+        let name = work.metadata.name.as_deref().unwrap_or_default();
+        format!("{verb} ManifestWork {}/{name}", self.namespace)
+    }
+
+    /// The metadata the SDK writes for `work` (identity, labels, annotations, owners; never
+    /// server-set fields), after checking its name and namespace.
+    pub(super) fn written_metadata(
+        &self,
+        work: &ManifestWork,
+        action: impl Fn() -> String,
+    ) -> Result<(String, ObjectMeta)> {
+        let meta = &work.metadata;
         let Some(name) = meta.name.as_deref().filter(|n| !n.is_empty()) else {
             return Err(Error::Invalid {
                 action: action(),
@@ -100,23 +125,15 @@ impl ManifestWorks {
                 reason: format!("expected namespace {:?}, found {ns:?}", self.namespace),
             });
         }
-        let body = ApplyBody {
-            api_version: &ManifestWork::api_version(&()),
-            kind: &ManifestWork::kind(&()),
-            metadata: ObjectMeta {
-                name: Some(name.to_owned()),
-                namespace: Some(self.namespace.clone()),
-                labels: meta.labels.clone(),
-                annotations: meta.annotations.clone(),
-                owner_references: meta.owner_references.clone(),
-                ..ObjectMeta::default()
-            },
-            spec: &work.spec,
+        let written = ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: Some(self.namespace.clone()),
+            labels: meta.labels.clone(),
+            annotations: meta.annotations.clone(),
+            owner_references: meta.owner_references.clone(),
+            ..ObjectMeta::default()
         };
-        self.api
-            .patch(name, &params.patch_params(), &Patch::Apply(&body))
-            .await
-            .context(action)
+        Ok((name.to_owned(), written))
     }
 
     /// Applies several works (e.g. from [`build_split`](super::ManifestWorkBuilder::build_split))

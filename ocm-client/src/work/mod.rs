@@ -53,6 +53,7 @@
 
 mod apply;
 mod builder;
+mod create;
 mod error;
 mod identify;
 mod params;
@@ -67,7 +68,7 @@ pub use builder::ManifestWorkBuilder;
 pub use error::{BuildError, FeedbackError};
 pub use feedback::{decode, feedback, feedback_stream, feedback_values, value_map};
 pub use identify::{manifest_identifier, resource_identifier, resource_matches};
-pub use params::{ApplyParams, DEFAULT_FIELD_MANAGER, DeleteParams};
+pub use params::{ApplyParams, CreateParams, DEFAULT_FIELD_MANAGER, DeleteParams};
 pub use wait::WaitCondition;
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use kube::api::{PatchParams, PropagationPolicy};
+use kube::api::{PatchParams, PostParams, PropagationPolicy};
 use ocm_api::work::v1::DeletePropagationPolicyType;
 
 #[cfg(doc)]
@@ -112,5 +112,44 @@ impl DeleteParams {
     pub fn wait(mut self) -> Self {
         self.wait = true;
         self
+    }
+}
+
+/// How [`ManifestWorks::create`] creates a work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateParams {
+    /// The field manager recorded for the created fields; [`DEFAULT_FIELD_MANAGER`] by default.
+    pub field_manager: String,
+    /// Ask the apiserver to validate only (`dryRun=All`).
+    pub dry_run: bool,
+}
+
+impl Default for CreateParams {
+    fn default() -> Self {
+        Self {
+            field_manager: DEFAULT_FIELD_MANAGER.into(),
+            dry_run: false,
+        }
+    }
+}
+
+impl CreateParams {
+    /// Sets the field manager.
+    pub fn field_manager(mut self, manager: impl Into<String>) -> Self {
+        self.field_manager = manager.into();
+        self
+    }
+
+    /// Validates only.
+    pub fn dry_run(mut self) -> Self {
+        self.dry_run = true;
+        self
+    }
+
+    pub(crate) fn post_params(&self) -> PostParams {
+        PostParams {
+            dry_run: self.dry_run,
+            field_manager: Some(self.field_manager.clone()),
+        }
     }
 }
