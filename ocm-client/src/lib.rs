@@ -51,7 +51,7 @@
 //! | module | what it does |
 //! |---|---|
 //! | [`registration`] | pending clusters, accept / deny with safe CSR approval ([`registration::check_csr`]: the Go hub's rules, and stricter ones where Go is lenient), taints, claims, cluster sets and bindings |
-//! | [`work`] | the ManifestWork builder, upstream's size limit and splitting, apply / delete / wait, typed status feedback |
+//! | [`work`] | the ManifestWork builder, upstream's size limit and splitting, apply / create / delete / wait, typed status feedback |
 //! | [`decisions`] | a placement's decisions read as one consistent set (never a partial one while the scheduler rewrites pages), and a stream of changes |
 //! | [`replicaset`] | ManifestWorkReplicaSet: create from a template, summary, per-cluster state |
 //! | [`rollout`] | OCM's progressive rollout (sdk-go's `RolloutHandler`) as a pure library, decision-identical to Go, with user gates and a dry run |

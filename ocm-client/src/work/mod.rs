@@ -1,5 +1,5 @@
-//! ManifestWork: the builder, size budget and splitting, apply / delete / wait, typed status
-//! feedback.
+//! ManifestWork: the builder, size budget and splitting, apply / create / delete / wait, typed
+//! status feedback.
 //!
 //! - [`ManifestWorkBuilder`] builds a [`ManifestWork`](ocm_api::work::v1::ManifestWork) from
 //!   typed objects, dynamic objects or JSON, with manifest configs ([`rules`]), delete option
@@ -9,7 +9,7 @@
 //!   add-on framework's 80 % budget; [`ManifestWorkBuilder::build_split`] spreads manifests
 //!   over works `<name>-0`, `<name>-1`, … as sdk-go's `WorkBuilder` does.
 //! - [`ManifestWorks`] applies (server-side apply with a field manager, [`ApplyParams`]),
-//!   deletes (orphaning or deleting the resources, [`DeleteParams`]) and waits on watches
+//!   creates (the cheaper first write of a new work, [`CreateParams`]), deletes (orphaning or deleting the resources, [`DeleteParams`]) and waits on watches
 //!   ([`WaitCondition`]).
 //! - [`feedback()`] decodes the agent's status feedback into the caller's type;
 //!   [`feedback_stream`] yields it each time it changes (how values map and how the manifest
