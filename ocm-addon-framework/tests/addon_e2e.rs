@@ -6,6 +6,7 @@
 //! One environment for the whole binary; each test runs its own add-on (its own name).
 //! Run with `cargo test -p ocm-addon-framework --test addon_e2e`.
 
+use ocm_test_support::eventually_some;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -134,28 +135,6 @@ fn options(name: &str) -> AddonOptions {
         .install_namespace(format!("{name}-agent"))
 }
 
-/// Polls `f` until it returns `Some`, with a timeout (the objects watched live on several
-/// servers; each poll is a fresh read, not a sleep standing in for synchronisation).
-async fn eventually<T, F, Fut>(what: &str, mut f: F) -> Res<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Res<Option<T>>>,
-{
-    let deadline = tokio::time::Instant::now() + TIMEOUT;
-    let mut last_err = String::new();
-    loop {
-        match f().await {
-            Ok(Some(v)) => return Ok(v),
-            Ok(None) => {}
-            Err(e) => last_err = e.to_string(),
-        }
-        if tokio::time::Instant::now() > deadline {
-            return Err(format!("timed out waiting for {what} (last error: {last_err})").into());
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
 fn condition<'a>(
     addon: &'a ManagedClusterAddOn,
     type_: &str,
@@ -255,14 +234,18 @@ async fn install_register_upgrade_restart_uninstall() -> TestResult {
     // Installed on both clusters by the hub's install strategy; manifests land; Available.
     for cluster in CLUSTERS {
         let mcas: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), cluster);
-        eventually(&format!("greeting hi on {cluster}"), || async {
+        eventually_some(&format!("greeting hi on {cluster}"), TIMEOUT, || async {
             Ok(greeting_on(cluster, &ns, name).await?.filter(|g| g == "hi"))
         })
         .await?;
-        eventually(&format!("{name} Available on {cluster}"), || async {
-            let a = mcas.get_opt(name).await?;
-            Ok(a.filter(|a| condition(a, "Available").is_some_and(|c| c.status == "True")))
-        })
+        eventually_some(
+            &format!("{name} Available on {cluster}"),
+            TIMEOUT,
+            || async {
+                let a = mcas.get_opt(name).await?;
+                Ok(a.filter(|a| condition(a, "Available").is_some_and(|c| c.status == "True")))
+            },
+        )
         .await?;
         let works: Api<ManifestWork> = Api::namespaced(hub.clone(), cluster);
         let w = works.get(&format!("addon-{name}-deploy-0")).await?;
@@ -286,15 +269,16 @@ async fn install_register_upgrade_restart_uninstall() -> TestResult {
     // read ConfigMaps in its cluster's namespace (and nowhere else).
     let managed = spoke("cluster1").await?;
     let dir = tempfile::tempdir()?;
-    eventually("the hub kubeconfig secret on cluster1", || async {
+    eventually_some("the hub kubeconfig secret on cluster1", TIMEOUT, || async {
         Ok(agent::write_hub_kubeconfig(&managed, &ns, name, dir.path())
             .await?
             .then_some(()))
     })
     .await?;
     let agent_hub = agent::hub_client(dir.path()).await?;
-    eventually(
+    eventually_some(
         "the agent reading ConfigMaps in cluster1's namespace",
+        TIMEOUT,
         || async {
             Ok(Api::<ConfigMap>::namespaced(agent_hub.clone(), "cluster1")
                 .list(&ListParams::default())
@@ -352,25 +336,29 @@ async fn install_register_upgrade_restart_uninstall() -> TestResult {
     let want_hash = spec_hash(&serde_json::to_value(&changed)?)?;
     manager = start_manager(hub.clone(), name, None);
     for cluster in CLUSTERS {
-        eventually(&format!("new greeting on {cluster}"), || async {
+        eventually_some(&format!("new greeting on {cluster}"), TIMEOUT, || async {
             Ok(greeting_on(cluster, &ns, name)
                 .await?
                 .filter(|g| g == "hello again"))
         })
         .await?;
         let mcas: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), cluster);
-        eventually(&format!("new spec hash applied on {cluster}"), || async {
-            let a = mcas.get(name).await?;
-            let refs = a.status.map(|s| s.config_references).unwrap_or_default();
-            Ok(refs
-                .iter()
-                .any(|r| {
-                    r.last_applied_config
-                        .as_ref()
-                        .is_some_and(|l| l.spec_hash == want_hash)
-                })
-                .then_some(()))
-        })
+        eventually_some(
+            &format!("new spec hash applied on {cluster}"),
+            TIMEOUT,
+            || async {
+                let a = mcas.get(name).await?;
+                let refs = a.status.map(|s| s.config_references).unwrap_or_default();
+                Ok(refs
+                    .iter()
+                    .any(|r| {
+                        r.last_applied_config
+                            .as_ref()
+                            .is_some_and(|l| l.spec_hash == want_hash)
+                    })
+                    .then_some(()))
+            },
+        )
         .await?;
     }
 
@@ -382,7 +370,7 @@ async fn install_register_upgrade_restart_uninstall() -> TestResult {
     for cluster in CLUSTERS {
         let mcas: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), cluster);
         tokio::time::timeout(TIMEOUT, await_condition(mcas, name, is_deleted(""))).await??;
-        eventually(&format!("works gone from {cluster}"), || async {
+        eventually_some(&format!("works gone from {cluster}"), TIMEOUT, || async {
             let works: Api<ManifestWork> = Api::namespaced(hub.clone(), cluster);
             let left = works
                 .list(
@@ -393,15 +381,19 @@ async fn install_register_upgrade_restart_uninstall() -> TestResult {
             Ok(left.items.is_empty().then_some(()))
         })
         .await?;
-        eventually(&format!("ConfigMap gone from {cluster}"), || async {
-            Ok(greeting_on(cluster, &ns, name)
-                .await?
-                .is_none()
-                .then_some(()))
-        })
+        eventually_some(
+            &format!("ConfigMap gone from {cluster}"),
+            TIMEOUT,
+            || async {
+                Ok(greeting_on(cluster, &ns, name)
+                    .await?
+                    .is_none()
+                    .then_some(()))
+            },
+        )
         .await?;
         let roles: Api<k8s_openapi::api::rbac::v1::Role> = Api::namespaced(hub.clone(), cluster);
-        eventually(&format!("Role gone from {cluster}"), || async {
+        eventually_some(&format!("Role gone from {cluster}"), TIMEOUT, || async {
             Ok(roles
                 .get_opt(&Permission::name(name))
                 .await?
@@ -425,7 +417,7 @@ async fn bad_input_affects_only_its_add_on() -> TestResult {
 
     // Manifests that fail to render on cluster1: a condition there, cluster2 unaffected.
     let mcas1: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), "cluster1");
-    let failed = eventually("ManifestApplied=False on cluster1", || async {
+    let failed = eventually_some("ManifestApplied=False on cluster1", TIMEOUT, || async {
         let a = mcas1.get_opt(name).await?;
         Ok(a.and_then(|a| {
             condition(&a, "ManifestApplied")
@@ -440,7 +432,7 @@ async fn bad_input_affects_only_its_add_on() -> TestResult {
         "{}",
         failed.message
     );
-    eventually("greeting on cluster2", || async {
+    eventually_some("greeting on cluster2", TIMEOUT, || async {
         greeting_on("cluster2", &ns, name).await
     })
     .await?;
@@ -467,7 +459,7 @@ async fn bad_input_affects_only_its_add_on() -> TestResult {
     let csrs: Api<CertificateSigningRequest> = Api::all(hub.clone());
     let created = csrs.create(&PostParams::default(), &csr).await?;
     let csr_name = created.metadata.name.clone().unwrap_or_default();
-    let denied = eventually("the CSR denied", || async {
+    let denied = eventually_some("the CSR denied", TIMEOUT, || async {
         let c = csrs.get(&csr_name).await?;
         Ok(c.status
             .and_then(|s| s.conditions)
@@ -476,10 +468,14 @@ async fn bad_input_affects_only_its_add_on() -> TestResult {
     .await?;
     assert!(denied.message.unwrap_or_default().contains("organizations"));
     let mcas2: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), "cluster2");
-    eventually("CSRApproval=False on cluster2's add-on", || async {
-        let a = mcas2.get_opt(name).await?;
-        Ok(a.and_then(|a| condition(&a, ocm_addon_framework::CSR_APPROVAL).cloned()))
-    })
+    eventually_some(
+        "CSRApproval=False on cluster2's add-on",
+        TIMEOUT,
+        || async {
+            let a = mcas2.get_opt(name).await?;
+            Ok(a.and_then(|a| condition(&a, ocm_addon_framework::CSR_APPROVAL).cloned()))
+        },
+    )
     .await?;
 
     // A config that references a missing object: the hub cannot resolve it; ours reports it.
@@ -494,14 +490,18 @@ async fn bad_input_affects_only_its_add_on() -> TestResult {
             &Patch::Apply(missing),
         )
         .await?;
-    let not_found = eventually("a config condition on cluster2's add-on", || async {
-        let a = mcas2.get_opt(name).await?;
-        Ok(a.and_then(|a| {
-            condition(&a, "ManifestApplied")
-                .filter(|c| c.reason == "ConfigNotFound")
-                .cloned()
-        }))
-    })
+    let not_found = eventually_some(
+        "a config condition on cluster2's add-on",
+        TIMEOUT,
+        || async {
+            let a = mcas2.get_opt(name).await?;
+            Ok(a.and_then(|a| {
+                condition(&a, "ManifestApplied")
+                    .filter(|c| c.reason == "ConfigNotFound")
+                    .cloned()
+            }))
+        },
+    )
     .await?;
     assert!(
         not_found.message.contains("does-not-exist"),
@@ -529,7 +529,7 @@ async fn a_config_change_follows_the_progressive_rollout() -> TestResult {
     let progressive = json!({"type": "Progressive", "progressive": {"maxConcurrency": 1}});
     setup_hub_with(&hub, name, "one", progressive, false).await?;
     for cluster in CLUSTERS {
-        eventually(&format!("first greeting on {cluster}"), || async {
+        eventually_some(&format!("first greeting on {cluster}"), TIMEOUT, || async {
             Ok(greeting_on(cluster, &ns, name)
                 .await?
                 .filter(|g| g == "one"))
@@ -539,21 +539,25 @@ async fn a_config_change_follows_the_progressive_rollout() -> TestResult {
     let all: Api<ManagedClusterAddOn> = Api::all(hub.clone());
     let by_name = ListParams::default().fields(&format!("metadata.name={name}"));
     // Both applied the first config before the change.
-    eventually("the first config applied on both clusters", || async {
-        let list = all.list(&by_name).await?.items;
-        let done = list.iter().filter(|a| {
-            let refs = a
-                .status
-                .as_ref()
-                .map(|s| s.config_references.as_slice())
-                .unwrap_or_default();
-            !refs.is_empty()
-                && refs.iter().all(|r| {
-                    r.last_applied_config.is_some() && r.last_applied_config == r.desired_config
-                })
-        });
-        Ok((done.count() == CLUSTERS.len()).then_some(()))
-    })
+    eventually_some(
+        "the first config applied on both clusters",
+        TIMEOUT,
+        || async {
+            let list = all.list(&by_name).await?.items;
+            let done = list.iter().filter(|a| {
+                let refs = a
+                    .status
+                    .as_ref()
+                    .map(|s| s.config_references.as_slice())
+                    .unwrap_or_default();
+                !refs.is_empty()
+                    && refs.iter().all(|r| {
+                        r.last_applied_config.is_some() && r.last_applied_config == r.desired_config
+                    })
+            });
+            Ok((done.count() == CLUSTERS.len()).then_some(()))
+        },
+    )
     .await?;
 
     let adcs: Api<AddOnDeploymentConfig> = Api::namespaced(hub.clone(), "default");
@@ -568,33 +572,39 @@ async fn a_config_change_follows_the_progressive_rollout() -> TestResult {
     // With maxConcurrency 1 the hub gives the new config to one cluster at a time: in every
     // snapshot of the add-ons (one list call), at most one desires it without having applied it.
     let seen = std::sync::Mutex::new((Vec::<String>::new(), 0usize)); // (applied order, max in flight)
-    eventually("the new config applied on both clusters", || async {
-        let list = all.list(&by_name).await?.items;
-        let mut in_flight = 0;
-        let mut seen = seen.lock().map_err(|e| e.to_string())?;
-        for a in &list {
-            let refs = a
-                .status
-                .as_ref()
-                .map(|s| s.config_references.clone())
-                .unwrap_or_default();
-            let has = |f: fn(
-                &ocm_api::addon::v1alpha1::ConfigReference,
-            ) -> Option<&ocm_api::addon::v1alpha1::ConfigSpecHash>| {
-                refs.iter()
-                    .any(|r| f(r).is_some_and(|d| d.spec_hash == new))
-            };
-            let desired = has(|r| r.desired_config.as_ref());
-            let applied = has(|r| r.last_applied_config.as_ref());
-            in_flight += usize::from(desired && !applied);
-            let cluster = a.metadata.namespace.clone().unwrap_or_default();
-            if applied && !seen.0.contains(&cluster) {
-                seen.0.push(cluster);
+    eventually_some(
+        "the new config applied on both clusters",
+        TIMEOUT,
+        || async {
+            let list = all.list(&by_name).await?.items;
+            let mut in_flight = 0;
+            let mut seen = seen.lock().map_err(|e| e.to_string())?;
+            for a in &list {
+                let refs = a
+                    .status
+                    .as_ref()
+                    .map(|s| s.config_references.clone())
+                    .unwrap_or_default();
+                let has =
+                    |f: fn(
+                        &ocm_api::addon::v1alpha1::ConfigReference,
+                    )
+                        -> Option<&ocm_api::addon::v1alpha1::ConfigSpecHash>| {
+                        refs.iter()
+                            .any(|r| f(r).is_some_and(|d| d.spec_hash == new))
+                    };
+                let desired = has(|r| r.desired_config.as_ref());
+                let applied = has(|r| r.last_applied_config.as_ref());
+                in_flight += usize::from(desired && !applied);
+                let cluster = a.metadata.namespace.clone().unwrap_or_default();
+                if applied && !seen.0.contains(&cluster) {
+                    seen.0.push(cluster);
+                }
             }
-        }
-        seen.1 = seen.1.max(in_flight);
-        Ok((seen.0.len() == CLUSTERS.len()).then_some(()))
-    })
+            seen.1 = seen.1.max(in_flight);
+            Ok((seen.0.len() == CLUSTERS.len()).then_some(()))
+        },
+    )
     .await?;
     let (order, max_in_flight) = seen.into_inner().map_err(|e| e.to_string())?;
     assert!(
@@ -657,20 +667,24 @@ async fn custom_signer_and_lease_health() -> TestResult {
     let by_addon = ListParams::default().labels(&format!(
         "open-cluster-management.io/addon-name={name},open-cluster-management.io/cluster-name=cluster1"
     ));
-    let issued = eventually("the custom signer's certificate in the CSR", || async {
-        let list = csrs.list(&by_addon).await?.items;
-        Ok(list.into_iter().find_map(|c| {
-            let approved = c
-                .status
-                .as_ref()?
-                .conditions
-                .as_ref()?
-                .iter()
-                .any(|c| c.type_ == "Approved");
-            let cert = c.status?.certificate?;
-            (approved && c.spec.signer_name == signer_name).then_some(cert)
-        }))
-    })
+    let issued = eventually_some(
+        "the custom signer's certificate in the CSR",
+        TIMEOUT,
+        || async {
+            let list = csrs.list(&by_addon).await?.items;
+            Ok(list.into_iter().find_map(|c| {
+                let approved = c
+                    .status
+                    .as_ref()?
+                    .conditions
+                    .as_ref()?
+                    .iter()
+                    .any(|c| c.type_ == "Approved");
+                let cert = c.status?.certificate?;
+                (approved && c.spec.signer_name == signer_name).then_some(cert)
+            }))
+        },
+    )
     .await?;
     assert_eq!(issued.0, certificate.into_bytes());
     let managed = spoke("cluster1").await?;
@@ -679,7 +693,7 @@ async fn custom_signer_and_lease_health() -> TestResult {
     let mcas: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), "cluster1");
     let lease =
         tokio::spawn(agent::AddonLease::new(managed, &ns, name).run(Duration::from_secs(5)));
-    let available = eventually("Available from the lease", || async {
+    let available = eventually_some("Available from the lease", TIMEOUT, || async {
         let a = mcas.get_opt(name).await?;
         Ok(a.and_then(|a| {
             condition(&a, "Available")
@@ -712,14 +726,14 @@ async fn lifecycle_self_installs_without_the_hub() -> TestResult {
         .await?;
     let hash = spec_hash(&serde_json::to_value(&adc_now)?)?;
     for cluster in CLUSTERS {
-        eventually(&format!("greeting on {cluster}"), || async {
+        eventually_some(&format!("greeting on {cluster}"), TIMEOUT, || async {
             Ok(greeting_on(cluster, &ns, name)
                 .await?
                 .filter(|g| g == "mine"))
         })
         .await?;
         let mcas: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), cluster);
-        eventually(&format!("config applied on {cluster}"), || async {
+        eventually_some(&format!("config applied on {cluster}"), TIMEOUT, || async {
             let a = mcas.get(name).await?;
             let refs = a.status.map(|s| s.config_references).unwrap_or_default();
             Ok(refs
@@ -735,12 +749,16 @@ async fn lifecycle_self_installs_without_the_hub() -> TestResult {
     }
     cmas.delete(name, &DeleteParams::default()).await?;
     for cluster in CLUSTERS {
-        eventually(&format!("ConfigMap gone from {cluster}"), || async {
-            Ok(greeting_on(cluster, &ns, name)
-                .await?
-                .is_none()
-                .then_some(()))
-        })
+        eventually_some(
+            &format!("ConfigMap gone from {cluster}"),
+            TIMEOUT,
+            || async {
+                Ok(greeting_on(cluster, &ns, name)
+                    .await?
+                    .is_none()
+                    .then_some(()))
+            },
+        )
         .await?;
     }
     manager.abort();

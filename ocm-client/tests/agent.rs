@@ -4,6 +4,7 @@
 
 #![cfg(feature = "agent")]
 
+use ocm_test_support::eventually;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
@@ -21,24 +22,6 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 const TIMEOUT: Duration = Duration::from_secs(120);
 const CLUSTER: &str = "rust-agent1";
 
-async fn eventually<F, Fut>(what: &str, mut check: F) -> TestResult
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Result<(), String>, Box<dyn std::error::Error>>>,
-{
-    let start = Instant::now();
-    let mut last = String::from("never checked");
-    while start.elapsed() < TIMEOUT {
-        match check().await {
-            Ok(Ok(())) => return Ok(()),
-            Ok(Err(observed)) => last = observed,
-            Err(e) => last = format!("error: {e}"),
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    Err(format!("timed out after {TIMEOUT:?} waiting for {what}; last seen: {last}").into())
-}
-
 fn cond(c: &ManagedCluster, t: &str) -> String {
     c.status
         .as_ref()
@@ -48,7 +31,7 @@ fn cond(c: &ManagedCluster, t: &str) -> String {
 }
 
 async fn wait_status(api: &Api<ManagedCluster>, t: &str, want: &str) -> TestResult {
-    eventually(&format!("{t}={want}"), || async {
+    eventually(&format!("{t}={want}"), TIMEOUT, || async {
         let c = api.get(CLUSTER).await?;
         let s = cond(&c, t);
         Ok(if s == want {
@@ -57,7 +40,8 @@ async fn wait_status(api: &Api<ManagedCluster>, t: &str, want: &str) -> TestResu
             Err(format!("{t}={s}"))
         })
     })
-    .await
+    .await?;
+    Ok(())
 }
 
 async fn renewal_csrs(hub: &kube::Client) -> Result<Vec<CertificateSigningRequest>, kube::Error> {
@@ -204,7 +188,7 @@ async fn rust_agent_joins_the_go_hub() -> TestResult {
     let before = std::fs::read(dir.path().join("tls.crt"))?;
     let csrs_before = renewal_csrs(&hub).await?.len();
     agent.rotate_now();
-    eventually("a rotated certificate", || async {
+    eventually("a rotated certificate", TIMEOUT, || async {
         let now = std::fs::read(dir.path().join("tls.crt"))?;
         let c = clusters.get(CLUSTER).await?;
         let available = cond(&c, conditions::MANAGED_CLUSTER_AVAILABLE);
@@ -277,7 +261,7 @@ async fn rust_agent_joins_the_go_hub() -> TestResult {
         .spec
         .and_then(|s| s.renew_time)
         .map(|t| t.0);
-    eventually("a lease renewal after re-acceptance", || async {
+    eventually("a lease renewal after re-acceptance", TIMEOUT, || async {
         let now = leases
             .get("managed-cluster-lease")
             .await?
@@ -312,18 +296,22 @@ async fn rust_agent_joins_the_go_hub() -> TestResult {
     };
     let bootstraps_before = bootstrap_csrs(renewal_csrs(&hub).await?);
     std::fs::write(dir.path().join("tls.crt"), &expired)?;
-    eventually("a new certificate from a bootstrap CSR", || async {
-        let now = std::fs::read_to_string(dir.path().join("tls.crt"))?;
-        let n = bootstrap_csrs(renewal_csrs(&hub).await?);
-        Ok(if now != expired && n == bootstraps_before + 1 {
-            Ok(())
-        } else {
-            Err(format!(
-                "{n} bootstrap CSRs, certificate replaced: {}",
-                now != expired
-            ))
-        })
-    })
+    eventually(
+        "a new certificate from a bootstrap CSR",
+        TIMEOUT,
+        || async {
+            let now = std::fs::read_to_string(dir.path().join("tls.crt"))?;
+            let n = bootstrap_csrs(renewal_csrs(&hub).await?);
+            Ok(if now != expired && n == bootstraps_before + 1 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{n} bootstrap CSRs, certificate replaced: {}",
+                    now != expired
+                ))
+            })
+        },
+    )
     .await?;
     as_agent.get(CLUSTER).await?;
     wait_status(&clusters, conditions::MANAGED_CLUSTER_AVAILABLE, "True").await?;

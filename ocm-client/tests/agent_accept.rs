@@ -4,7 +4,8 @@
 
 #![cfg(feature = "agent")]
 
-use std::time::{Duration, Instant};
+use ocm_test_support::eventually;
+use std::time::Duration;
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use kube::api::{Api, ListParams};
@@ -18,24 +19,6 @@ use tokio_util::sync::CancellationToken;
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
-
-async fn eventually<F, Fut>(what: &str, mut check: F) -> TestResult
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Result<(), String>, Box<dyn std::error::Error>>>,
-{
-    let start = Instant::now();
-    let mut last = String::from("never checked");
-    while start.elapsed() < TIMEOUT {
-        match check().await {
-            Ok(Ok(())) => return Ok(()),
-            Ok(Err(observed)) => last = observed,
-            Err(e) => last = format!("error: {e}"),
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    Err(format!("timed out after {TIMEOUT:?} waiting for {what}; last seen: {last}").into())
-}
 
 async fn csrs(
     hub: &kube::Client,
@@ -93,15 +76,19 @@ async fn double_opt_in_and_denial() -> TestResult {
 
     // Both ask to join; nothing joins while the hub has not accepted.
     for name in ["rust-optin", "rust-denied"] {
-        eventually(&format!("{name}'s ManagedCluster and CSR"), || async {
-            let n = csrs(&hub, name).await?.len();
-            let c = clusters.get_opt(name).await?;
-            Ok(if n == 1 && c.is_some() {
-                Ok(())
-            } else {
-                Err(format!("{n} CSRs, cluster: {}", c.is_some()))
-            })
-        })
+        eventually(
+            &format!("{name}'s ManagedCluster and CSR"),
+            TIMEOUT,
+            || async {
+                let n = csrs(&hub, name).await?.len();
+                let c = clusters.get_opt(name).await?;
+                Ok(if n == 1 && c.is_some() {
+                    Ok(())
+                } else {
+                    Err(format!("{n} CSRs, cluster: {}", c.is_some()))
+                })
+            },
+        )
         .await?;
     }
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -124,7 +111,7 @@ async fn double_opt_in_and_denial() -> TestResult {
         )
         .await?;
     assert_eq!(outcome.approved.len(), 1, "{outcome:?}");
-    eventually("rust-optin joined and available", || async {
+    eventually("rust-optin joined and available", TIMEOUT, || async {
         let c = clusters.get("rust-optin").await?;
         let (j, a) = (
             cond(&c, conditions::MANAGED_CLUSTER_JOINED),
@@ -164,7 +151,7 @@ async fn double_opt_in_and_denial() -> TestResult {
         csr_api.create(&Default::default(), &csr).await?;
     }
     let crowded = spawn("rust-crowded")?;
-    eventually("rust-crowded's ManagedCluster", || async {
+    eventually("rust-crowded's ManagedCluster", TIMEOUT, || async {
         Ok(match clusters.get_opt("rust-crowded").await? {
             Some(_) => Ok(()),
             None => Err("absent".into()),
@@ -180,18 +167,22 @@ async fn double_opt_in_and_denial() -> TestResult {
     );
     let first = before[0].metadata.name.clone().unwrap_or_default();
     csr_api.delete(&first, &Default::default()).await?;
-    eventually("the agent's CSR once below the threshold", || async {
-        let list = csrs(&hub, "rust-crowded").await?;
-        let by_agent = list
-            .iter()
-            .filter(|c| c.spec.username.as_deref() == Some(ocm_testenv::BOOTSTRAP_USER))
-            .count();
-        Ok(if by_agent == 1 {
-            Ok(())
-        } else {
-            Err(format!("{} CSRs, {by_agent} by the agent", list.len()))
-        })
-    })
+    eventually(
+        "the agent's CSR once below the threshold",
+        TIMEOUT,
+        || async {
+            let list = csrs(&hub, "rust-crowded").await?;
+            let by_agent = list
+                .iter()
+                .filter(|c| c.spec.username.as_deref() == Some(ocm_testenv::BOOTSTRAP_USER))
+                .count();
+            Ok(if by_agent == 1 {
+                Ok(())
+            } else {
+                Err(format!("{} CSRs, {by_agent} by the agent", list.len()))
+            })
+        },
+    )
     .await?;
     assert!(!crowded.is_finished());
 

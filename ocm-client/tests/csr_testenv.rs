@@ -5,34 +5,16 @@
 //! one managed cluster).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use kube::api::{Api, ListParams};
 use ocm_api::labels;
 use ocm_client::registration::{CsrPolicy, CsrRequestKind, CsrRule, check_csr, is_pending};
+use ocm_test_support::eventually_some;
 use ocm_testenv::{BOOTSTRAP_USER, TestEnv};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(240);
-
-/// Polls until `f` returns `Some`.
-async fn eventually<T, F, Fut>(what: &str, mut f: F) -> Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Option<T>>>,
-{
-    let start = Instant::now();
-    let mut last = String::from("never checked");
-    while start.elapsed() < TIMEOUT {
-        match f().await {
-            Ok(Some(v)) => return Ok(v),
-            Ok(None) => last = "not yet".into(),
-            Err(e) => last = format!("{e:#}"),
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    bail!("timed out after {TIMEOUT:?} waiting for {what}; last: {last}")
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_real_klusterlets_bootstrap_csr_passes_on_a_real_hub() -> Result<()> {
@@ -56,7 +38,7 @@ async fn run(env: &TestEnv) -> Result<()> {
     let cluster = env.managed_clusters()[0].name().to_string();
     let csrs: Api<CertificateSigningRequest> = Api::all(env.hub().client());
     let selector = format!("{}={cluster}", labels::CLUSTER_NAME);
-    let csr = eventually("the klusterlet's CSR", || async {
+    let csr = eventually_some("the klusterlet's CSR", TIMEOUT, || async {
         let list = csrs.list(&ListParams::default().labels(&selector)).await?;
         Ok(list.items.into_iter().next())
     })
@@ -76,7 +58,7 @@ async fn run(env: &TestEnv) -> Result<()> {
 
     env.accept_cluster(&cluster, TIMEOUT).await?;
     let name = csr.metadata.name.clone().context("the CSR has no name")?;
-    let decided = eventually("the CSR's approval", || async {
+    let decided = eventually_some("the CSR's approval", TIMEOUT, || async {
         let csr = csrs.get(&name).await?;
         Ok((!is_pending(&csr)).then_some(csr))
     })

@@ -10,6 +10,7 @@
 //!
 //! Run with `cargo test -p ocm-client --test decisions -- --nocapture`.
 
+use ocm_test_support::eventually;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -408,25 +409,6 @@ async fn write(client: &kube::Client, step: &Step) -> TestResult {
         }
         Step::Join(join) => set_join(client, *join).await,
     }
-}
-
-/// Polls `check` until it returns `Ok(Ok(()))`; fails with the last observation on timeout.
-async fn eventually<F, Fut>(what: &str, timeout: Duration, mut check: F) -> TestResult
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Result<(), String>, Box<dyn std::error::Error>>>,
-{
-    let start = Instant::now();
-    let mut last = String::from("never checked");
-    while start.elapsed() < timeout {
-        match check().await {
-            Ok(Ok(())) => return Ok(()),
-            Ok(Err(observed)) => last = observed,
-            Err(e) => last = format!("error: {e}"),
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!("timed out after {timeout:?} waiting for {what}; last seen: {last}").into())
 }
 
 fn init_tracing() {

@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use ocm_test_support::eventually;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::ByteString;
@@ -32,23 +33,6 @@ const CLUSTER: &str = "cluster1";
 const TIMEOUT: Duration = Duration::from_secs(180);
 
 /// Polls `check` until it returns `Ok(())`; fails with the last observation on timeout.
-async fn eventually<F, Fut>(what: &str, mut check: F) -> TestResult
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), String>>,
-{
-    let start = Instant::now();
-    let mut last = String::from("never checked");
-    while start.elapsed() < TIMEOUT {
-        match check().await {
-            Ok(()) => return Ok(()),
-            Err(observed) => last = observed,
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    Err(format!("timed out after {TIMEOUT:?} waiting for {what}; last seen: {last}").into())
-}
-
 /// A PEM CSR for `CN=<cn>, O=<orgs…>` with a new P-256 key; returns (csr PEM, key PEM).
 fn make_csr(cn: &str, orgs: &[String]) -> (String, String) {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
@@ -130,19 +114,18 @@ async fn registration_on_the_go_hub() -> TestResult {
     .await?;
 
     // Double opt-in: nothing joins before the hub accepts.
-    eventually("cluster1 to ask to join", || async {
-        let pending = clusters.pending().await.map_err(|e| e.to_string())?;
-        let p = pending
-            .iter()
-            .find(|p| p.name == CLUSTER)
-            .ok_or("cluster1 not pending")?;
+    eventually("cluster1 to ask to join", TIMEOUT, || async {
+        let pending = clusters.pending().await?;
+        let Some(p) = pending.iter().find(|p| p.name == CLUSTER) else {
+            return Ok(Err("cluster1 not pending".into()));
+        };
         let has_agent_csr = p
             .pending_csrs
             .iter()
             .any(|(c, _)| c.metadata.name.as_deref() != Some("forged-cluster1"));
-        (p.cluster.is_some() && has_agent_csr && !p.accepted)
+        Ok((p.cluster.is_some() && has_agent_csr && !p.accepted)
             .then_some(())
-            .ok_or_else(|| format!("{p:?}"))
+            .ok_or_else(|| format!("{p:?}")))
     })
     .await?;
     let mc = clusters.api().get(CLUSTER).await?;
@@ -188,16 +171,14 @@ async fn registration_on_the_go_hub() -> TestResult {
 
     // Deny, then accept again.
     clusters.deny(CLUSTER, &DenyParams::default()).await?;
-    eventually("cluster1 to be denied", || async {
-        let c = clusters
-            .api()
-            .get(CLUSTER)
-            .await
-            .map_err(|e| e.to_string())?;
+    eventually("cluster1 to be denied", TIMEOUT, || async {
+        let c = clusters.api().get(CLUSTER).await?;
         let conds = c.status.map(|s| s.conditions).unwrap_or_default();
-        conditions::is_false(&conds, conditions::MANAGED_CLUSTER_HUB_ACCEPTED)
-            .then_some(())
-            .ok_or_else(|| format!("{conds:?}"))
+        Ok(
+            conditions::is_false(&conds, conditions::MANAGED_CLUSTER_HUB_ACCEPTED)
+                .then_some(())
+                .ok_or_else(|| format!("{conds:?}")),
+        )
     })
     .await?;
     clusters.accept(CLUSTER, &accept_params()).await?;
@@ -257,15 +238,16 @@ async fn claims(env: &TestEnv, clusters: &ManagedClusters) -> TestResult {
     Api::<ClusterClaim>::all(spoke)
         .create(&PostParams::default(), &claim)
         .await?;
-    eventually("the claim to reach the hub", || async {
-        let claims = clusters.claims(CLUSTER).await.map_err(|e| e.to_string())?;
-        claims
+    eventually("the claim to reach the hub", TIMEOUT, || async {
+        let claims = clusters.claims(CLUSTER).await?;
+        Ok(claims
             .iter()
             .any(|(n, v)| n == "region.example.com" && v == "eu-west")
             .then_some(())
-            .ok_or_else(|| format!("{claims:?}"))
+            .ok_or_else(|| format!("{claims:?}")))
     })
-    .await
+    .await?;
+    Ok(())
 }
 
 async fn cluster_sets(hub: &Client) -> TestResult {

@@ -8,6 +8,7 @@
 //!
 //! Run with `cargo test -p ocm-client --test replicaset -- --nocapture`.
 
+use ocm_test_support::eventually;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -48,25 +49,6 @@ async fn namespace(client: &kube::Client, name: &str) -> TestResult {
     ns.metadata.name = Some(name.into());
     api.create(&PostParams::default(), &ns).await?;
     Ok(())
-}
-
-/// Polls `check` until it returns `Ok(Ok(()))`; fails with the last observation on timeout.
-async fn eventually<F, Fut>(what: &str, mut check: F) -> TestResult
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Result<(), String>, Box<dyn std::error::Error>>>,
-{
-    let start = Instant::now();
-    let mut last = String::from("never checked");
-    while start.elapsed() < TIMEOUT {
-        match check().await {
-            Ok(Ok(())) => return Ok(()),
-            Ok(Err(observed)) => last = observed,
-            Err(e) => last = format!("error: {e}"),
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    Err(format!("timed out after {TIMEOUT:?} waiting for {what}; last seen: {last}").into())
 }
 
 /// The hub objects: a bound cluster set with three clusters (and their namespaces), and a
@@ -191,7 +173,7 @@ async fn run(client: &kube::Client) -> TestResult {
 
     // The controller creates one work per selected cluster, labelled for the replica set.
     let started = Instant::now();
-    eventually("a work per cluster", || async {
+    eventually("a work per cluster", TIMEOUT, || async {
         let states = sets.cluster_states("web").await?;
         let clusters: Vec<&str> = states.iter().map(|s| s.cluster.as_str()).collect();
         Ok(if clusters == CLUSTERS {
@@ -222,7 +204,7 @@ async fn run(client: &kube::Client) -> TestResult {
             "Go's label value is <namespace>.<name>"
         );
     }
-    eventually("the summary counting three works", || async {
+    eventually("the summary counting three works", TIMEOUT, || async {
         let s = sets.summary("web").await?;
         Ok(
             if s.reported && s.counts.total == 3 && s.placements_verified() {
@@ -253,16 +235,20 @@ async fn run(client: &kube::Client) -> TestResult {
         states.iter().all(ClusterWorkState::is_available),
         "{states:?}"
     );
-    eventually("the summary counting three available works", || async {
-        let s = sets.summary("web").await?;
-        Ok(
-            if s.counts.available == 3 && s.counts.applied == 3 && s.applied() {
-                Ok(())
-            } else {
-                Err(format!("{s:?}"))
-            },
-        )
-    })
+    eventually(
+        "the summary counting three available works",
+        TIMEOUT,
+        || async {
+            let s = sets.summary("web").await?;
+            Ok(
+                if s.counts.available == 3 && s.counts.applied == 3 && s.applied() {
+                    Ok(())
+                } else {
+                    Err(format!("{s:?}"))
+                },
+            )
+        },
+    )
     .await?;
     let summary = sets.summary("web").await?;
     assert_eq!(summary.placements.len(), 1);

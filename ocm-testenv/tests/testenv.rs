@@ -5,6 +5,7 @@
 //! one test starts the two environments in sequence and runs every check
 //! against them; the other tests start nothing.
 
+use ocm_test_support::eventually_some;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -49,24 +50,6 @@ fn conditions(obj: &DynamicObject) -> BTreeMap<String, String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-async fn eventually<F, Fut>(what: &str, timeout: Duration, mut check: F) -> TestResult
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<bool, Box<dyn std::error::Error>>>,
-{
-    let start = Instant::now();
-    let mut last = String::new();
-    while start.elapsed() < timeout {
-        match check().await {
-            Ok(true) => return Ok(()),
-            Ok(false) => {}
-            Err(e) => last = e.to_string(),
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    Err(format!("timed out after {timeout:?} waiting for {what} (last error: {last})").into())
 }
 
 /// Every process of the environment is gone, and nothing still runs with the
@@ -453,32 +436,34 @@ async fn hub_with_two_managed_clusters_then_a_self_managed_hub() -> TestResult {
     }))?;
     works.create(&PostParams::default(), &work).await?;
     let cms1: Api<ConfigMap> = Api::namespaced(cluster1.clone(), "default");
-    eventually(
+    eventually_some(
         "the ConfigMap on cluster1",
         Duration::from_secs(120),
         || {
             let cms1 = cms1.clone();
             async move {
-                Ok(cms1
+                Ok((cms1
                     .get_opt("from-the-hub")
                     .await?
                     .and_then(|cm| cm.data)
                     .and_then(|d| d.get("hello").cloned())
                     .as_deref()
                     == Some("world"))
+                .then_some(()))
             }
         },
     )
     .await?;
-    eventually(
+    eventually_some(
         "ManifestWork Applied and Available",
         Duration::from_secs(120),
         || {
             let works = works.clone();
             async move {
                 let conds = conditions(&works.get("testenv-configmap").await?);
-                Ok(conds.get("Applied").map(String::as_str) == Some("True")
+                Ok((conds.get("Applied").map(String::as_str) == Some("True")
                     && conds.get("Available").map(String::as_str) == Some("True"))
+                .then_some(()))
             }
         },
     )

@@ -2,7 +2,11 @@
 //!
 //! The generators of the differential and property tests draw from [`Rng`], a seeded
 //! [`fastrand::Rng`] with the few shapes those generators need, so that a failing scenario is
-//! reproduced from its seed.
+//! reproduced from its seed. The integration tests wait for the hub with [`eventually`].
+
+mod eventually;
+
+pub use eventually::{CheckError, TimedOut, eventually, eventually_some};
 
 /// A seeded random source for scenario generators.
 #[derive(Debug, Clone)]
