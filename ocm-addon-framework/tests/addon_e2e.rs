@@ -6,7 +6,7 @@
 //! One environment for the whole binary; each test runs its own add-on (its own name).
 //! Run with `cargo test -p ocm-addon-framework --test addon_e2e`.
 
-use ocm_test_support::eventually_some;
+use ocm_test_support::{eventually, eventually_some};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -208,6 +208,46 @@ async fn greeting_on(cluster: &str, ns: &str, name: &str) -> Res<Option<String>>
         .and_then(|d| d.get("greeting").cloned()))
 }
 
+/// Waits until the add-on's ConfigMap on `cluster` has greeting `want` (`None`: is gone).
+async fn wait_greeting(cluster: &str, ns: &str, name: &str, want: Option<&str>) -> Res<()> {
+    let what = match want {
+        Some(g) => format!("greeting {g:?} on {cluster}"),
+        None => format!("ConfigMap gone from {cluster}"),
+    };
+    eventually(&what, TIMEOUT, || async {
+        let seen = greeting_on(cluster, ns, name).await?;
+        Ok((seen.as_deref() == want)
+            .then_some(())
+            .ok_or_else(|| format!("{seen:?}")))
+    })
+    .await?;
+    Ok(())
+}
+
+/// Waits until the hub reports config spec hash `hash` as last applied for add-on `name` on
+/// `cluster`.
+async fn wait_applied_hash(hub: &kube::Client, cluster: &str, name: &str, hash: &str) -> Res<()> {
+    let mcas: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), cluster);
+    eventually_some(
+        &format!("spec hash {hash} applied on {cluster}"),
+        TIMEOUT,
+        || async {
+            let a = mcas.get(name).await?;
+            let refs = a.status.map(|s| s.config_references).unwrap_or_default();
+            Ok(refs
+                .iter()
+                .any(|r| {
+                    r.last_applied_config
+                        .as_ref()
+                        .is_some_and(|l| l.spec_hash == hash)
+                })
+                .then_some(()))
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 fn start_manager(
     hub: kube::Client,
     name: &str,
@@ -234,10 +274,7 @@ async fn install_register_upgrade_restart_uninstall() -> TestResult {
     // Installed on both clusters by the hub's install strategy; manifests land; Available.
     for cluster in CLUSTERS {
         let mcas: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), cluster);
-        eventually_some(&format!("greeting hi on {cluster}"), TIMEOUT, || async {
-            Ok(greeting_on(cluster, &ns, name).await?.filter(|g| g == "hi"))
-        })
-        .await?;
+        wait_greeting(cluster, &ns, name, Some("hi")).await?;
         eventually_some(
             &format!("{name} Available on {cluster}"),
             TIMEOUT,
@@ -336,30 +373,8 @@ async fn install_register_upgrade_restart_uninstall() -> TestResult {
     let want_hash = spec_hash(&serde_json::to_value(&changed)?)?;
     manager = start_manager(hub.clone(), name, None);
     for cluster in CLUSTERS {
-        eventually_some(&format!("new greeting on {cluster}"), TIMEOUT, || async {
-            Ok(greeting_on(cluster, &ns, name)
-                .await?
-                .filter(|g| g == "hello again"))
-        })
-        .await?;
-        let mcas: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), cluster);
-        eventually_some(
-            &format!("new spec hash applied on {cluster}"),
-            TIMEOUT,
-            || async {
-                let a = mcas.get(name).await?;
-                let refs = a.status.map(|s| s.config_references).unwrap_or_default();
-                Ok(refs
-                    .iter()
-                    .any(|r| {
-                        r.last_applied_config
-                            .as_ref()
-                            .is_some_and(|l| l.spec_hash == want_hash)
-                    })
-                    .then_some(()))
-            },
-        )
-        .await?;
+        wait_greeting(cluster, &ns, name, Some("hello again")).await?;
+        wait_applied_hash(&hub, cluster, name, &want_hash).await?;
     }
 
     // Uninstall: deleting the ClusterManagementAddOn removes the ManagedClusterAddOns, their
@@ -381,17 +396,7 @@ async fn install_register_upgrade_restart_uninstall() -> TestResult {
             Ok(left.items.is_empty().then_some(()))
         })
         .await?;
-        eventually_some(
-            &format!("ConfigMap gone from {cluster}"),
-            TIMEOUT,
-            || async {
-                Ok(greeting_on(cluster, &ns, name)
-                    .await?
-                    .is_none()
-                    .then_some(()))
-            },
-        )
-        .await?;
+        wait_greeting(cluster, &ns, name, None).await?;
         let roles: Api<k8s_openapi::api::rbac::v1::Role> = Api::namespaced(hub.clone(), cluster);
         eventually_some(&format!("Role gone from {cluster}"), TIMEOUT, || async {
             Ok(roles
@@ -529,12 +534,7 @@ async fn a_config_change_follows_the_progressive_rollout() -> TestResult {
     let progressive = json!({"type": "Progressive", "progressive": {"maxConcurrency": 1}});
     setup_hub_with(&hub, name, "one", progressive, false).await?;
     for cluster in CLUSTERS {
-        eventually_some(&format!("first greeting on {cluster}"), TIMEOUT, || async {
-            Ok(greeting_on(cluster, &ns, name)
-                .await?
-                .filter(|g| g == "one"))
-        })
-        .await?;
+        wait_greeting(cluster, &ns, name, Some("one")).await?;
     }
     let all: Api<ManagedClusterAddOn> = Api::all(hub.clone());
     let by_name = ListParams::default().fields(&format!("metadata.name={name}"));
@@ -726,40 +726,12 @@ async fn lifecycle_self_installs_without_the_hub() -> TestResult {
         .await?;
     let hash = spec_hash(&serde_json::to_value(&adc_now)?)?;
     for cluster in CLUSTERS {
-        eventually_some(&format!("greeting on {cluster}"), TIMEOUT, || async {
-            Ok(greeting_on(cluster, &ns, name)
-                .await?
-                .filter(|g| g == "mine"))
-        })
-        .await?;
-        let mcas: Api<ManagedClusterAddOn> = Api::namespaced(hub.clone(), cluster);
-        eventually_some(&format!("config applied on {cluster}"), TIMEOUT, || async {
-            let a = mcas.get(name).await?;
-            let refs = a.status.map(|s| s.config_references).unwrap_or_default();
-            Ok(refs
-                .iter()
-                .any(|r| {
-                    r.last_applied_config
-                        .as_ref()
-                        .is_some_and(|l| l.spec_hash == hash)
-                })
-                .then_some(()))
-        })
-        .await?;
+        wait_greeting(cluster, &ns, name, Some("mine")).await?;
+        wait_applied_hash(&hub, cluster, name, &hash).await?;
     }
     cmas.delete(name, &DeleteParams::default()).await?;
     for cluster in CLUSTERS {
-        eventually_some(
-            &format!("ConfigMap gone from {cluster}"),
-            TIMEOUT,
-            || async {
-                Ok(greeting_on(cluster, &ns, name)
-                    .await?
-                    .is_none()
-                    .then_some(()))
-            },
-        )
-        .await?;
+        wait_greeting(cluster, &ns, name, None).await?;
     }
     manager.abort();
     Ok(())
