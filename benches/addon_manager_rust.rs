@@ -64,6 +64,13 @@ pub fn run(kubeconfig: &str) {
             .registration(Registration::kube_client("bench").permission(Permission::role(rules)))
             .health_prober(HealthProber::DeploymentAvailability)
             .supported_config(ConfigKind::addon_deployment_config());
-        AddonManager::new(client).addon(HelloWorld, options).run().await.unwrap();
+        let mut manager = AddonManager::new(client).addon(HelloWorld, options);
+        if let Some(n) = std::env::var("OCM_BENCH_ADDON_CONCURRENCY")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            manager = manager.concurrency(n);
+        }
+        manager.run().await.unwrap();
     });
 }

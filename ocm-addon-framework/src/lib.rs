@@ -85,7 +85,7 @@ pub mod spec_hash;
 pub use addon::{AddonContext, AgentAddon, ResolvedConfig, ResolvedConfigs, manifest};
 pub use error::{Error, ManifestError, Result};
 pub use health::{HealthProber, ProbeField, WorkProber};
-pub use manager::{AddonManager, CSR_APPROVAL, FIELD_MANAGER};
+pub use manager::{AddonManager, CSR_APPROVAL, DEFAULT_CONCURRENCY, FIELD_MANAGER};
 pub use options::{AddonOptions, ConfigKind, DEFAULT_INSTALL_NAMESPACE, InstallNamespace};
 pub use registration::{
     AddonCsr, CsrApprover, CsrRefused, CsrSigner, DefaultCsrApprover, Permission, Registration,
