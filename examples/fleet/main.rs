@@ -8,20 +8,28 @@
 //! 1. starts `ocm-testenv`: a real hub (the Go OCM controllers), two managed clusters with Go
 //!    klusterlets, built from Go module source on the first run (progress is printed), and 24
 //!    simulated clusters (6 with `--quick`): Rust registration agents in this process that join
-//!    through real CSRs, approval and leases, with a simulated work agent;
-//! 2. labels the clusters, publishes an AddOnPlacementScore for each, creates a Placement that
-//!    picks two thirds of them by that score, in decision groups (a canary ring first), reads the Go
-//!    controller's decisions as one consistent set, and explains the choice with
-//!    `ocm-placement` on the same objects (and checks both pick the same clusters);
-//! 3. rolls a workload out as ManifestWorks group by group (`ocm_client::rollout`, sdk-go's
+//!    through real CSRs, approval and leases, register add-ons the same way, with a simulated
+//!    work agent;
+//! 2. installs the `fleet-score` add-on with `ocm-addon-framework` (its manager runs here; the
+//!    hub installs it on every cluster): each cluster's registration (the Go klusterlet's, or
+//!    the simulated cluster's) gets the add-on agent a hub identity through a CSR the manager
+//!    approves, the add-on's permission lets it write its cluster's AddOnPlacementScore, and
+//!    each agent (run here too) publishes its cluster's score with that identity; the demo
+//!    checks the add-on is Available everywhere and every score was written by its agent;
+//! 3. labels the clusters, creates a Placement that picks two thirds of them by that score, in
+//!    decision groups (a canary ring first), reads the Go controller's decisions as one
+//!    consistent set, and explains the choice with `ocm-placement` on the same objects (and
+//!    checks both pick the same clusters, ranked by the add-on's scores);
+//! 4. rolls a workload out as ManifestWorks group by group (`ocm_client::rollout`, sdk-go's
 //!    progressive rollout) behind a gate that reads each cluster's typed status feedback;
-//! 4. upgrades it the same way (skipped with `--quick`);
-//! 5. taints the canary cluster: the placement moves away and the workload is removed there;
-//! 6. prints what ran where and cleans up.
+//! 5. upgrades it the same way (skipped with `--quick`);
+//! 6. taints the canary cluster: the placement moves away and the workload is removed there;
+//! 7. prints what ran where and cleans up (the workload and the add-on).
 //!
 //! Every step checks its outcome; the exit status is non-zero if one fails. Ctrl-C stops the
 //! demo and every process it started.
 
+mod addon;
 mod hub;
 mod report;
 mod rollout;
@@ -88,6 +96,7 @@ async fn main() -> ExitCode {
         .simulated_clusters(args.simulated())
         .simulated_cluster_template(|i| SimulatedCluster::new(format!("edge-{i:02}")))
         .simulated_work_agent(true)
+        .simulated_addon_registration(true)
         .on_event(move |e| progress.progress(e));
     let env = tokio::select! {
         env = builder.start() => env,
@@ -147,8 +156,19 @@ async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()
         });
     }
 
-    report.step(2, "score the clusters and place the workload");
     hub::prepare(&hub, &members, report).await?;
+    report.step(
+        2,
+        "install the fleet-score add-on (ocm-addon-framework); its agents publish the scores",
+    );
+    let manager = addon::install(&hub).await?;
+    let scored = score(env, &hub, &members, report).await;
+    if scored.is_err() {
+        manager.abort();
+    }
+    scored?;
+
+    report.step(3, "place the workload by score, in decision groups");
     // Two thirds of the fleet (at least the two real clusters' worth).
     let wanted = (members.len() * 2 / 3).max(2);
     hub::create_placement(&hub, wanted).await?;
@@ -172,19 +192,19 @@ async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()
         "progressivePerGroup": {"mandatoryDecisionGroups": [{"groupName": "canary"}], "progressDeadline": "2m"},
     }))?;
     report.step(
-        3,
+        4,
         "roll the workload out group by group, gated on status feedback",
     );
     let fb = rollout::run(&hub, &strategy, &chosen, "v1", TIMEOUT, report).await?;
     report.say(format!("every chosen cluster reports {fb:?}"));
 
     if !args.quick {
-        report.step(4, "upgrade to v2, in the same order");
+        report.step(5, "upgrade to v2, in the same order");
         rollout::run(&hub, &strategy, &chosen, "v2", TIMEOUT, report).await?;
     }
 
     report.step(
-        5,
+        6,
         "taint the canary cluster: the placement and the workload move away",
     );
     let canary = &members[0].name;
@@ -208,7 +228,7 @@ async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()
     ensure!(gone, "the workload is still on {canary}");
     report.say(format!("the work agent removed the workload from {canary}"));
 
-    report.step(6, "what ran where");
+    report.step(7, "what ran where");
     let version = if args.quick { "v1" } else { "v2" };
     let last = rollout::run(&hub, &strategy, &moved, version, TIMEOUT, report).await?;
     for m in &members {
@@ -223,6 +243,35 @@ async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()
         rollout::remove(&hub, &c, TIMEOUT).await?;
     }
     report.say("removed the workload everywhere");
+    addon::uninstall(&hub, TIMEOUT).await?;
+    manager.abort();
+    report.say(format!(
+        "removed the {} add-on from every cluster",
+        addon::ADDON
+    ));
+    Ok(())
+}
+
+/// The add-on step: Available everywhere, each agent publishes its score with its own hub
+/// identity, and the hub sees every score written by the add-on's agents.
+async fn score(
+    env: &TestEnv,
+    hub: &kube::Client,
+    members: &[Member],
+    report: &Reporter,
+) -> anyhow::Result<()> {
+    addon::wait_available(hub, members, TIMEOUT, report).await?;
+    report.say(format!(
+        "{} is Available on all {} clusters (registered: a CSR per cluster, approved by the add-on manager)",
+        addon::ADDON,
+        members.len()
+    ));
+    addon::publish_scores(env, members, TIMEOUT, report).await?;
+    addon::check_scores(hub, members).await?;
+    report.say(format!(
+        "every score is written by its cluster's add-on agent (field manager {})",
+        addon::AGENT_MANAGER
+    ));
     Ok(())
 }
 
