@@ -30,8 +30,10 @@ use tokio::task::JoinHandle;
 
 use super::{addon_csr, lock};
 
-/// The add-on agents' hub kubeconfigs of one simulated cluster, by add-on name.
-pub(crate) type Credentials = Arc<Mutex<BTreeMap<String, kube::config::Kubeconfig>>>;
+/// The add-on agents' hub kubeconfigs of one simulated cluster, by add-on name, with the
+/// registration they were issued for.
+pub(crate) type Credentials =
+    Arc<Mutex<BTreeMap<String, (RegistrationConfig, kube::config::Kubeconfig)>>>;
 
 /// The condition the registration sets on the add-on (Go: `ClusterCertificateRotated`).
 const ROTATED: &str = "ClusterCertificateRotated";
@@ -76,6 +78,14 @@ pub(crate) async fn run(agent: Agent, creds: Credentials) {
         if tasks.get(&name).map(|t| &t.0) == wanted.as_ref() {
             continue;
         }
+        // Started again: the certificate issued before is kept (as Go keeps its secret).
+        if !tasks.contains_key(&name)
+            && let Some(reg) = &wanted
+            && lock(&creds).get(&name).is_some_and(|(r, _)| r == reg)
+        {
+            tasks.insert(name, (reg.clone(), tokio::spawn(async {})));
+            continue;
+        }
         if let Some((_, task)) = tasks.remove(&name) {
             task.abort();
         }
@@ -112,7 +122,7 @@ impl Registering {
             match self.attempt(&subject, &reg.signer_name).await {
                 Ok((cert, key)) => match self.kubeconfig_for(&cert, &key) {
                     Ok(kc) => {
-                        lock(&creds).insert(self.addon.clone(), kc);
+                        lock(&creds).insert(self.addon.clone(), (reg.clone(), kc));
                         let cond = conditions::new(
                             ROTATED,
                             "True",

@@ -85,7 +85,8 @@
 //! kube-controller-manager signed it, and keeps the agent's hub kubeconfig in memory
 //! ([`SimulatedClusterHandle::addon_hub_kubeconfig`]; Go writes it into the secret
 //! `<addon>-hub-kubeconfig` on the managed cluster). It sets the add-on's
-//! `ClusterCertificateRotated` condition and `status.kubeClientDriver: csr`. Not simulated:
+//! `ClusterCertificateRotated` condition and `status.kubeClientDriver: csr`. A cluster stopped
+//! and started again keeps the certificate it had. Not simulated:
 //! custom signers, certificate rotation, and the add-on lease — an add-on whose health prober
 //! is the lease never becomes Available on a simulated cluster; use the work prober (the
 //! simulated work agent reports the deploy works' status feedback).
@@ -309,7 +310,7 @@ impl SimulatedClusterHandle {
     pub fn addon_hub_kubeconfig(&self, addon: &str) -> Option<kube::config::Kubeconfig> {
         self.addons
             .as_ref()
-            .and_then(|c| lock(c).get(addon).cloned())
+            .and_then(|c| lock(c).get(addon).map(|(_, kc)| kc.clone()))
     }
 
     /// Whether its agent runs.
