@@ -246,33 +246,13 @@ pub async fn publish_scores(
     report: &Reporter,
 ) -> anyhow::Result<BTreeMap<String, String>> {
     let deadline = Instant::now() + timeout;
+    // The agents run side by side, as they would on their clusters.
+    let runs = members
+        .iter()
+        .map(|m| run_agent(env, m, deadline, timeout, report));
     let mut users = BTreeMap::new();
-    for m in members {
-        let client = loop {
-            if let Some(c) = agent_client(env, &m.name).await? {
-                break c;
-            }
-            ensure!(
-                Instant::now() < deadline,
-                "no add-on credentials on {} after {timeout:?}",
-                m.name
-            );
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        };
-        let mut warned = false;
-        let user = loop {
-            // RBAC may lag the registration by a moment: retry until the write is allowed.
-            match publish(&client, &m.name, m.headroom).await {
-                Ok(user) => break user,
-                Err(e) if Instant::now() < deadline => {
-                    if !std::mem::replace(&mut warned, true) {
-                        report.progress(format!("{}: the agent retries ({e:#})", m.name));
-                    }
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-                Err(e) => return Err(e.context(format!("the agent of {} publishing", m.name))),
-            }
-        };
+    for (m, user) in members.iter().zip(futures::future::join_all(runs).await) {
+        let user = user?;
         let want = default_user(&m.name, ADDON, AGENT);
         ensure!(
             user == want,
@@ -290,6 +270,41 @@ pub async fn publish_scores(
         users.insert(m.name.clone(), user);
     }
     Ok(users)
+}
+
+/// One cluster's agent: waits for its credentials, then publishes; returns its hub user.
+async fn run_agent(
+    env: &TestEnv,
+    m: &Member,
+    deadline: Instant,
+    timeout: Duration,
+    report: &Reporter,
+) -> anyhow::Result<String> {
+    let client = loop {
+        if let Some(c) = agent_client(env, &m.name).await? {
+            break c;
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "no add-on credentials on {} after {timeout:?}",
+            m.name
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let mut warned = false;
+    loop {
+        // RBAC may lag the registration by a moment: retry until the write is allowed.
+        match publish(&client, &m.name, m.headroom).await {
+            Ok(user) => return Ok(user),
+            Err(e) if Instant::now() < deadline => {
+                if !std::mem::replace(&mut warned, true) {
+                    report.progress(format!("{}: the agent retries ({e:#})", m.name));
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => return Err(e.context(format!("the agent of {} publishing", m.name))),
+        }
+    }
 }
 
 /// One agent's work: who am I (SelfSubjectReview), then the score, with server-side apply.
