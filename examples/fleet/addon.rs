@@ -23,7 +23,7 @@ use ocm_addon_framework::{
 };
 use ocm_api::addon::v1alpha1::{ClusterManagementAddOn, ManagedClusterAddOn};
 use ocm_api::cluster::v1alpha1::AddOnPlacementScore;
-use ocm_api::work::v1::ResourceIdentifier;
+use ocm_api::work::v1::{ManifestWork, ResourceIdentifier};
 use ocm_client::work::rules;
 use ocm_testenv::TestEnv;
 use serde_json::{Value, json};
@@ -40,6 +40,8 @@ const AGENT: &str = "agent";
 /// The field manager the agents write scores with.
 pub const AGENT_MANAGER: &str = "fleet-score-agent";
 const APPLY: &str = "ocm-fleet-demo";
+/// The label on the add-on's deploy works.
+const ADDON_LABEL: &str = "open-cluster-management.io/addon-name";
 
 struct ScoreAddon;
 
@@ -124,9 +126,13 @@ pub async fn install(hub: &kube::Client) -> anyhow::Result<tokio::task::JoinHand
     Ok(task)
 }
 
-/// Removes the add-on from every cluster and waits until the hub deleted its
-/// ManagedClusterAddOns (and so its works).
-pub async fn uninstall(hub: &kube::Client, timeout: Duration) -> anyhow::Result<()> {
+/// Removes the add-on from every cluster: its ManagedClusterAddOns, then (with the manager
+/// stopped) its works, waiting until each is gone.
+pub async fn uninstall(
+    hub: &kube::Client,
+    manager: Option<tokio::task::JoinHandle<()>>,
+    timeout: Duration,
+) -> anyhow::Result<()> {
     let dp = DeleteParams::default();
     if let Err(e) = Api::<ClusterManagementAddOn>::all(hub.clone())
         .delete(ADDON, &dp)
@@ -160,6 +166,57 @@ pub async fn uninstall(hub: &kube::Client, timeout: Duration) -> anyhow::Result<
         ensure!(
             Instant::now() < deadline,
             "{left} ManagedClusterAddOns of {ADDON} left after {timeout:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // The manager stops before its works are deleted (else it may apply them again from its
+    // cache of the add-ons it has not yet seen go).
+    if let Some(m) = manager {
+        m.abort();
+        let _ = m.await;
+    }
+    // Its deploy works too, once the agents removed what they applied (their finalizer), rather
+    // than leave them to the garbage collector.
+    let works: Api<ManifestWork> = Api::all(hub.clone());
+    let ours = |w: &ManifestWork| {
+        let by_label = w
+            .metadata
+            .labels
+            .as_ref()
+            .is_some_and(|l| l.get(ADDON_LABEL).map(String::as_str) == Some(ADDON));
+        let by_name = w
+            .metadata
+            .name
+            .as_deref()
+            .is_some_and(|n| n.starts_with(&format!("addon-{ADDON}-deploy-")));
+        by_label || by_name
+    };
+    loop {
+        let left: Vec<ManifestWork> = works
+            .list(&Default::default())
+            .await?
+            .items
+            .into_iter()
+            .filter(|w| ours(w))
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        for w in &left {
+            if let (Some(name), Some(ns), None) = (
+                &w.metadata.name,
+                &w.metadata.namespace,
+                &w.metadata.deletion_timestamp,
+            ) {
+                let _ = Api::<ManifestWork>::namespaced(hub.clone(), ns)
+                    .delete(name, &dp)
+                    .await;
+            }
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "{} works of {ADDON} left after {timeout:?}",
+            left.len()
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

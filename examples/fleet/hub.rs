@@ -40,6 +40,7 @@ pub struct Member {
 pub async fn prepare(
     hub: &kube::Client,
     members: &[Member],
+    undo: &crate::undo::Shared,
     report: &Reporter,
 ) -> anyhow::Result<()> {
     let ns = Namespace {
@@ -49,7 +50,12 @@ pub async fn prepare(
         },
         ..Default::default()
     };
-    Api::<Namespace>::all(hub.clone())
+    let namespaces: Api<Namespace> = Api::all(hub.clone());
+    let created = namespaces.get_opt(NAMESPACE).await?.is_none();
+    undo.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .created_namespace |= created;
+    namespaces
         .patch(NAMESPACE, &PatchParams::apply(APPLY), &Patch::Apply(&ns))
         .await?;
     let binding: ManagedClusterSetBinding = serde_json::from_value(json!({
@@ -58,7 +64,12 @@ pub async fn prepare(
         "metadata": {"name": "global", "namespace": NAMESPACE},
         "spec": {"clusterSet": "global"},
     }))?;
-    Api::<ManagedClusterSetBinding>::namespaced(hub.clone(), NAMESPACE)
+    let bindings: Api<ManagedClusterSetBinding> = Api::namespaced(hub.clone(), NAMESPACE);
+    let created = bindings.get_opt("global").await?.is_none();
+    undo.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .created_binding |= created;
+    bindings
         .patch(
             "global",
             &PatchParams::apply(APPLY),
@@ -67,6 +78,16 @@ pub async fn prepare(
         .await?;
     let clusters: Api<ManagedCluster> = Api::all(hub.clone());
     for m in members {
+        let before = clusters
+            .get(&m.name)
+            .await?
+            .metadata
+            .labels
+            .unwrap_or_default();
+        undo.lock().unwrap_or_else(|p| p.into_inner()).labels.push((
+            m.name.clone(),
+            crate::undo::LABELS.map(|k| before.get(k).cloned()),
+        ));
         let patch = json!({"metadata": {"labels": {"fleet-demo": "yes", "ring": m.ring}}});
         clusters
             .patch(&m.name, &PatchParams::default(), &Patch::Merge(&patch))
@@ -213,7 +234,11 @@ pub async fn explain(
         })
         .collect();
     let prioritizer = format!("AddOn/{}/{}", SCORE.0, SCORE.1);
-    for c in explanation.clusters.iter().filter(|c| !c.scores.is_empty()) {
+    for c in explanation
+        .clusters
+        .iter()
+        .filter(|c| !c.scores.is_empty() && !published.is_empty())
+    {
         let term = c.scores.iter().find(|t| t.prioritizer == prioritizer);
         ensure!(
             term.and_then(|t| t.score).is_some()

@@ -33,11 +33,12 @@ mod addon;
 mod hub;
 mod report;
 mod rollout;
+mod undo;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, ensure};
+use anyhow::ensure;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::Api;
 use ocm_api::cluster::v1::Taint;
@@ -54,6 +55,26 @@ const TIMEOUT: Duration = Duration::from_secs(240);
 struct Args {
     json: bool,
     quick: bool,
+    /// `--kubeconfig PATH`: a hub this demo does not start.
+    kubeconfig: Option<std::path::PathBuf>,
+}
+
+impl Args {
+    fn parse() -> Self {
+        let argv: Vec<String> = std::env::args().collect();
+        let kubeconfig = argv.iter().enumerate().find_map(|(i, a)| {
+            if a == "--kubeconfig" {
+                argv.get(i + 1).map(Into::into)
+            } else {
+                a.strip_prefix("--kubeconfig=").map(Into::into)
+            }
+        });
+        Args {
+            json: argv.iter().any(|a| a == "--json"),
+            quick: argv.iter().any(|a| a == "--quick"),
+            kubeconfig,
+        }
+    }
 }
 
 impl Args {
@@ -65,10 +86,7 @@ impl Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args {
-        json: std::env::args().any(|a| a == "--json"),
-        quick: std::env::args().any(|a| a == "--quick"),
-    };
+    let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -77,6 +95,9 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let report = std::sync::Arc::new(Reporter::new(args.json));
+    if let Some(path) = &args.kubeconfig {
+        return on_hub(path, &args, &report).await;
+    }
 
     report.step(
         1,
@@ -118,8 +139,12 @@ async fn main() -> ExitCode {
         env.dir().display()
     ));
 
+    let undo = undo::Shared::default();
     let outcome = tokio::select! {
-        r = run(&env, &args, &report) => r,
+        r = async {
+            let members = env_members(&env);
+            run(env.hub().client(), Some(&env), members, &args, &undo, &report).await
+        } => r,
         _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
     };
     report.outcome(outcome.as_ref().err());
@@ -133,8 +158,55 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()> {
-    let hub = env.hub().client();
+/// The demo on a hub it did not start: its Available clusters, and everything it sets is
+/// reverted at the end, on failure and on Ctrl-C.
+async fn on_hub(path: &std::path::Path, args: &Args, report: &Reporter) -> ExitCode {
+    let undo = undo::Shared::default();
+    let hub = match hub_client(path).await {
+        Ok(hub) => hub,
+        Err(e) => {
+            report.outcome(Some(&e));
+            return ExitCode::FAILURE;
+        }
+    };
+    report.step(
+        1,
+        &format!(
+            "use the hub of {} (ocm-testenv is not started; what the demo sets is reverted at the end)",
+            path.display()
+        ),
+    );
+    let outcome = tokio::select! {
+        r = async {
+            let members = hub_members(&hub).await?;
+            run(hub.clone(), None, members, args, &undo, report).await
+        } => r,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
+    report.say("reverting what the demo set on the hub");
+    let reverted =
+        tokio::time::timeout(Duration::from_secs(300), undo::revert(&hub, &undo, report))
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("reverting timed out")));
+    let outcome = outcome.and(reverted);
+    report.outcome(outcome.as_ref().err());
+    if outcome.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+async fn hub_client(path: &std::path::Path) -> anyhow::Result<kube::Client> {
+    let kc = kube::config::Kubeconfig::read_from(path)?;
+    let config =
+        kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+            .await?;
+    Ok(kube::Client::try_from(config)?)
+}
+
+/// The members of the demo's own fleet: the two real clusters and the simulated ones.
+fn env_members(env: &TestEnv) -> Vec<Member> {
     let mut members = vec![
         Member {
             name: "cluster1".into(),
@@ -155,18 +227,59 @@ async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()
             headroom: i32::try_from((i * 37 + 11) % 100).unwrap_or(0),
         });
     }
+    members
+}
 
-    hub::prepare(&hub, &members, report).await?;
+/// The members on a hub the demo did not start: its Available clusters, the first a canary.
+async fn hub_members(hub: &kube::Client) -> anyhow::Result<Vec<Member>> {
+    let mut names: Vec<String> = Api::<ocm_api::cluster::v1::ManagedCluster>::all(hub.clone())
+        .list(&Default::default())
+        .await?
+        .items
+        .into_iter()
+        .filter(|c| {
+            c.status.as_ref().is_some_and(|s| {
+                ocm_api::conditions::is_true(
+                    &s.conditions,
+                    ocm_api::conditions::MANAGED_CLUSTER_AVAILABLE,
+                )
+            })
+        })
+        .filter_map(|c| c.metadata.name)
+        .collect();
+    names.sort();
+    ensure!(
+        names.len() >= 2,
+        "the hub has {} Available clusters; the demo needs two",
+        names.len()
+    );
+    Ok(names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| Member {
+            name,
+            ring: if i % 8 == 0 { "canary" } else { "main" },
+            headroom: i32::try_from((i * 37 + 11) % 100).unwrap_or(0),
+        })
+        .collect())
+}
+
+async fn run(
+    hub: kube::Client,
+    env: Option<&TestEnv>,
+    members: Vec<Member>,
+    args: &Args,
+    undo: &undo::Shared,
+    report: &Reporter,
+) -> anyhow::Result<()> {
+    hub::prepare(&hub, &members, undo, report).await?;
     report.step(
         2,
         "install the fleet-score add-on (ocm-addon-framework); its agents publish the scores",
     );
     let manager = addon::install(&hub).await?;
-    let scored = score(env, &hub, &members, report).await;
-    if scored.is_err() {
-        manager.abort();
-    }
-    scored?;
+    undo.lock().unwrap_or_else(|p| p.into_inner()).manager = Some(manager);
+    score(env, &hub, &members, report).await?;
 
     report.step(3, "place the workload by score, in decision groups");
     // Two thirds of the fleet (at least the two real clusters' worth).
@@ -210,23 +323,28 @@ async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()
     let canary = &members[0].name;
     let taint: Taint =
         serde_json::from_value(json!({"key": "fleet-demo/maintenance", "effect": "NoSelect"}))?;
+    undo.lock().unwrap_or_else(|p| p.into_inner()).tainted = Some(canary.clone());
     ManagedClusters::new(hub.clone())
         .add_taint(canary, taint)
         .await?;
     let moved = wait_until_dropped(&hub, canary).await?;
     report.say(format!("decisions now: {:?}", moved.clusters()));
     rollout::remove(&hub, canary, TIMEOUT).await?;
-    let gone = Api::<ConfigMap>::namespaced(
-        env.managed_cluster(canary)
-            .context("the canary is in the env")?
-            .client(),
-        "default",
-    )
-    .get_opt("web-config")
-    .await?
-    .is_none();
-    ensure!(gone, "the workload is still on {canary}");
-    report.say(format!("the work agent removed the workload from {canary}"));
+    match env.and_then(|e| e.managed_cluster(canary)) {
+        Some(managed) => {
+            let gone = Api::<ConfigMap>::namespaced(managed.client(), "default")
+                .get_opt("web-config")
+                .await?
+                .is_none();
+            ensure!(gone, "the workload is still on {canary}");
+            report.say(format!("the work agent removed the workload from {canary}"));
+        }
+        // The work's finalizer is removed by the cluster's work agent once it removed the
+        // workload: the work is gone, so is the workload.
+        None => report.say(format!(
+            "the work agent removed the workload from {canary} (its ManifestWork is gone)"
+        )),
+    }
 
     report.step(7, "what ran where");
     let version = if args.quick { "v1" } else { "v2" };
@@ -243,8 +361,12 @@ async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()
         rollout::remove(&hub, &c, TIMEOUT).await?;
     }
     report.say("removed the workload everywhere");
-    addon::uninstall(&hub, TIMEOUT).await?;
-    manager.abort();
+    let manager = undo
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .manager
+        .take();
+    addon::uninstall(&hub, manager, TIMEOUT).await?;
     report.say(format!(
         "removed the {} add-on from every cluster",
         addon::ADDON
@@ -255,17 +377,26 @@ async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()
 /// The add-on step: Available everywhere, each agent publishes its score with its own hub
 /// identity, and the hub sees every score written by the add-on's agents.
 async fn score(
-    env: &TestEnv,
+    env: Option<&TestEnv>,
     hub: &kube::Client,
     members: &[Member],
     report: &Reporter,
 ) -> anyhow::Result<()> {
     addon::wait_available(hub, members, TIMEOUT, report).await?;
     report.say(format!(
-        "{} is Available on all {} clusters (registered: a CSR per cluster, approved by the add-on manager)",
+        "{} is Available on all {} clusters",
         addon::ADDON,
         members.len()
     ));
+    let Some(env) = env else {
+        report.say(
+            "the add-on's agents run on the clusters of this hub, which the demo cannot reach: no scores are published, the Placement ranks without them",
+        );
+        return Ok(());
+    };
+    report.say(
+        "each agent's hub identity comes from the add-on's registration: a CSR per cluster (the Go klusterlet's, or the simulated cluster's), approved by the add-on manager",
+    );
     addon::publish_scores(env, members, TIMEOUT, report).await?;
     addon::check_scores(hub, members).await?;
     report.say(format!(
