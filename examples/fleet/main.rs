@@ -3,7 +3,14 @@
 //! ```sh
 //! cargo run -p ocm-examples --example fleet            # readable output
 //! cargo run -p ocm-examples --example fleet -- --json  # one JSON event per line
+//! cargo run -p ocm-examples --example fleet -- --kubeconfig hub.kubeconfig  # a hub of yours
 //! ```
+//!
+//! With `--kubeconfig PATH` (or `--kubeconfig` alone: `$KUBECONFIG`) it starts nothing and uses
+//! that hub's Available clusters, and puts back everything it sets (labels, the taint, the
+//! placements, works and add-on, the namespace it created) at the end, on failure and on
+//! Ctrl-C. The add-on's agents then do not run (they would run on the clusters, which the demo
+//! cannot reach), so no scores are published there.
 //!
 //! 1. starts `ocm-testenv`: a real hub (the Go OCM controllers), two managed clusters with Go
 //!    klusterlets, built from Go module source on the first run (progress is printed), and 24
@@ -62,9 +69,17 @@ struct Args {
 impl Args {
     fn parse() -> Self {
         let argv: Vec<String> = std::env::args().collect();
+        // `--kubeconfig PATH`, `--kubeconfig=PATH`, or `--kubeconfig` alone: $KUBECONFIG, else
+        // ~/.kube/config.
         let kubeconfig = argv.iter().enumerate().find_map(|(i, a)| {
             if a == "--kubeconfig" {
-                argv.get(i + 1).map(Into::into)
+                match argv.get(i + 1).filter(|p| !p.starts_with("--")) {
+                    Some(path) => Some(path.into()),
+                    None => std::env::var_os("KUBECONFIG").map(Into::into).or_else(|| {
+                        std::env::var_os("HOME")
+                            .map(|h| std::path::Path::new(&h).join(".kube").join("config"))
+                    }),
+                }
             } else {
                 a.strip_prefix("--kubeconfig=").map(Into::into)
             }
