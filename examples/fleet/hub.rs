@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, ensure};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, ListParams, Patch, PatchParams};
 use ocm_api::cluster::v1::ManagedCluster;
 use ocm_api::cluster::v1alpha1::AddOnPlacementScore;
 use ocm_api::cluster::v1beta1::{Placement, PlacementDecision};
@@ -24,22 +24,23 @@ use crate::report::Reporter;
 pub const NAMESPACE: &str = "fleet-demo";
 /// The Placement.
 pub const PLACEMENT: &str = "web";
-/// The AddOnPlacementScore resource and score the Placement ranks by.
+/// The AddOnPlacementScore resource and score the add-on publishes and the Placement ranks by.
 pub const SCORE: (&str, &str) = ("fleet-score", "headroom");
 
 const APPLY: &str = "ocm-fleet-demo";
 
-/// One cluster of the demo fleet: its labels and score.
+/// One cluster of the demo fleet: its ring label and the headroom its add-on agent reports.
 pub struct Member {
     pub name: String,
     pub ring: &'static str,
     pub headroom: i32,
 }
 
-/// Labels the clusters, publishes their scores, binds `global` to the demo namespace.
+/// Labels the clusters and binds `global` to the demo namespace.
 pub async fn prepare(
     hub: &kube::Client,
     members: &[Member],
+    undo: &crate::undo::Shared,
     report: &Reporter,
 ) -> anyhow::Result<()> {
     let ns = Namespace {
@@ -49,7 +50,12 @@ pub async fn prepare(
         },
         ..Default::default()
     };
-    Api::<Namespace>::all(hub.clone())
+    let namespaces: Api<Namespace> = Api::all(hub.clone());
+    let created = namespaces.get_opt(NAMESPACE).await?.is_none();
+    undo.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .created_namespace |= created;
+    namespaces
         .patch(NAMESPACE, &PatchParams::apply(APPLY), &Patch::Apply(&ns))
         .await?;
     let binding: ManagedClusterSetBinding = serde_json::from_value(json!({
@@ -58,7 +64,12 @@ pub async fn prepare(
         "metadata": {"name": "global", "namespace": NAMESPACE},
         "spec": {"clusterSet": "global"},
     }))?;
-    Api::<ManagedClusterSetBinding>::namespaced(hub.clone(), NAMESPACE)
+    let bindings: Api<ManagedClusterSetBinding> = Api::namespaced(hub.clone(), NAMESPACE);
+    let created = bindings.get_opt("global").await?.is_none();
+    undo.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .created_binding |= created;
+    bindings
         .patch(
             "global",
             &PatchParams::apply(APPLY),
@@ -67,35 +78,23 @@ pub async fn prepare(
         .await?;
     let clusters: Api<ManagedCluster> = Api::all(hub.clone());
     for m in members {
+        let before = clusters
+            .get(&m.name)
+            .await?
+            .metadata
+            .labels
+            .unwrap_or_default();
+        undo.lock().unwrap_or_else(|p| p.into_inner()).labels.push((
+            m.name.clone(),
+            crate::undo::LABELS.map(|k| before.get(k).cloned()),
+        ));
         let patch = json!({"metadata": {"labels": {"fleet-demo": "yes", "ring": m.ring}}});
         clusters
             .patch(&m.name, &PatchParams::default(), &Patch::Merge(&patch))
             .await
             .with_context(|| format!("labelling cluster {}", m.name))?;
-        publish_score(hub, &m.name, m.headroom).await?;
-        report.say(format!(
-            "{:10} ring={:7} {}/{}={}",
-            m.name, m.ring, SCORE.0, SCORE.1, m.headroom
-        ));
+        report.say(format!("{:10} ring={}", m.name, m.ring));
     }
-    Ok(())
-}
-
-/// Writes the cluster's AddOnPlacementScore (what an add-on agent publishes).
-async fn publish_score(hub: &kube::Client, cluster: &str, headroom: i32) -> anyhow::Result<()> {
-    let api: Api<AddOnPlacementScore> = Api::namespaced(hub.clone(), cluster);
-    let score: AddOnPlacementScore = serde_json::from_value(json!({
-        "apiVersion": "cluster.open-cluster-management.io/v1alpha1",
-        "kind": "AddOnPlacementScore",
-        "metadata": {"name": SCORE.0, "namespace": cluster},
-    }))?;
-    if api.get_opt(SCORE.0).await?.is_none() {
-        api.create(&PostParams::default(), &score).await?;
-    }
-    let status = json!({"status": {"scores": [{"name": SCORE.1, "value": headroom}]}});
-    api.patch_status(SCORE.0, &PatchParams::default(), &Patch::Merge(&status))
-        .await
-        .with_context(|| format!("publishing the score of {cluster}"))?;
     Ok(())
 }
 
@@ -217,6 +216,37 @@ pub async fn explain(
                 terms.join(", ")
             ),
             serde_json::to_value(c)?,
+        );
+    }
+    // The score prioritizer ranks by what the add-on's agents published.
+    let published: std::collections::BTreeMap<String, i64> = scores
+        .iter()
+        .filter(|s| s.metadata.name.as_deref() == Some(SCORE.0))
+        .filter_map(|s| {
+            let value = s
+                .status
+                .as_ref()?
+                .scores
+                .iter()
+                .flatten()
+                .find(|x| x.name == SCORE.1)?;
+            Some((s.metadata.namespace.clone()?, i64::from(value.value)))
+        })
+        .collect();
+    let prioritizer = format!("AddOn/{}/{}", SCORE.0, SCORE.1);
+    for c in explanation
+        .clusters
+        .iter()
+        .filter(|c| !c.scores.is_empty() && !published.is_empty())
+    {
+        let term = c.scores.iter().find(|t| t.prioritizer == prioritizer);
+        ensure!(
+            term.and_then(|t| t.score).is_some()
+                && term.and_then(|t| t.score) == published.get(&c.name).copied(),
+            "{}: the placement's {prioritizer} score is {:?}, the add-on published {:?}",
+            c.name,
+            term.and_then(|t| t.score),
+            published.get(&c.name)
         );
     }
     let go: BTreeSet<String> = chosen.clusters().into_iter().collect();

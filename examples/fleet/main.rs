@@ -3,33 +3,51 @@
 //! ```sh
 //! cargo run -p ocm-examples --example fleet            # readable output
 //! cargo run -p ocm-examples --example fleet -- --json  # one JSON event per line
+//! cargo run -p ocm-examples --example fleet -- --kubeconfig hub.kubeconfig  # a hub of yours
 //! ```
+//!
+//! With `--kubeconfig PATH` (or `--kubeconfig` alone: `$KUBECONFIG`) it starts nothing and uses
+//! that hub's Available clusters, and puts back everything it sets (labels, the taint, the
+//! placements, works and add-on, the namespace it created) at the end, on failure and on
+//! Ctrl-C. The add-on's agents then do not run (they would run on the clusters, which the demo
+//! cannot reach), so no scores are published there.
 //!
 //! 1. starts `ocm-testenv`: a real hub (the Go OCM controllers), two managed clusters with Go
 //!    klusterlets, built from Go module source on the first run (progress is printed), and 24
 //!    simulated clusters (6 with `--quick`): Rust registration agents in this process that join
-//!    through real CSRs, approval and leases, with a simulated work agent;
-//! 2. labels the clusters, publishes an AddOnPlacementScore for each, creates a Placement that
-//!    picks two thirds of them by that score, in decision groups (a canary ring first), reads the Go
-//!    controller's decisions as one consistent set, and explains the choice with
-//!    `ocm-placement` on the same objects (and checks both pick the same clusters);
-//! 3. rolls a workload out as ManifestWorks group by group (`ocm_client::rollout`, sdk-go's
+//!    through real CSRs, approval and leases, register add-ons the same way, with a simulated
+//!    work agent;
+//! 2. installs the `fleet-score` add-on with `ocm-addon-framework` (its manager runs here; the
+//!    hub installs it on every cluster): each cluster's registration (the Go klusterlet's, or
+//!    the simulated cluster's) gets the add-on agent a hub identity through a CSR the manager
+//!    approves, the add-on's permission lets it write its cluster's AddOnPlacementScore, and
+//!    each agent (run here too) publishes its cluster's score with that identity; the demo
+//!    checks the add-on is Available everywhere and every score was written by its agent;
+//! 3. labels the clusters, creates a Placement that picks two thirds of them by that score, in
+//!    decision groups (a canary ring first), reads the Go controller's decisions as one
+//!    consistent set, and explains the choice with `ocm-placement` on the same objects (and
+//!    checks both pick the same clusters, ranked by the add-on's scores);
+//! 4. rolls a workload out as ManifestWorks group by group (`ocm_client::rollout`, sdk-go's
 //!    progressive rollout) behind a gate that reads each cluster's typed status feedback;
-//! 4. upgrades it the same way (skipped with `--quick`);
-//! 5. taints the canary cluster: the placement moves away and the workload is removed there;
-//! 6. prints what ran where and cleans up.
+//! 5. upgrades it the same way (skipped with `--quick`);
+//! 6. taints the canary cluster: the placement moves away and the workload is removed there;
+//! 7. prints what ran where and cleans up (the workload and the add-on).
 //!
 //! Every step checks its outcome; the exit status is non-zero if one fails. Ctrl-C stops the
 //! demo and every process it started.
 
+mod addon;
+mod addon_agent;
 mod hub;
+mod members;
 mod report;
 mod rollout;
+mod undo;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, ensure};
+use anyhow::ensure;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::Api;
 use ocm_api::cluster::v1::Taint;
@@ -43,9 +61,37 @@ use report::Reporter;
 
 const TIMEOUT: Duration = Duration::from_secs(240);
 
-struct Args {
+pub(crate) struct Args {
     json: bool,
     quick: bool,
+    /// `--kubeconfig PATH`: a hub this demo does not start.
+    kubeconfig: Option<std::path::PathBuf>,
+}
+
+impl Args {
+    fn parse() -> Self {
+        let argv: Vec<String> = std::env::args().collect();
+        // `--kubeconfig PATH`, `--kubeconfig=PATH`, or `--kubeconfig` alone: $KUBECONFIG, else
+        // ~/.kube/config.
+        let kubeconfig = argv.iter().enumerate().find_map(|(i, a)| {
+            if a == "--kubeconfig" {
+                match argv.get(i + 1).filter(|p| !p.starts_with("--")) {
+                    Some(path) => Some(path.into()),
+                    None => std::env::var_os("KUBECONFIG").map(Into::into).or_else(|| {
+                        std::env::var_os("HOME")
+                            .map(|h| std::path::Path::new(&h).join(".kube").join("config"))
+                    }),
+                }
+            } else {
+                a.strip_prefix("--kubeconfig=").map(Into::into)
+            }
+        });
+        Args {
+            json: argv.iter().any(|a| a == "--json"),
+            quick: argv.iter().any(|a| a == "--quick"),
+            kubeconfig,
+        }
+    }
 }
 
 impl Args {
@@ -57,10 +103,7 @@ impl Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args {
-        json: std::env::args().any(|a| a == "--json"),
-        quick: std::env::args().any(|a| a == "--quick"),
-    };
+    let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -69,6 +112,9 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let report = std::sync::Arc::new(Reporter::new(args.json));
+    if let Some(path) = &args.kubeconfig {
+        return members::on_hub(path, &args, &report).await;
+    }
 
     report.step(
         1,
@@ -88,6 +134,7 @@ async fn main() -> ExitCode {
         .simulated_clusters(args.simulated())
         .simulated_cluster_template(|i| SimulatedCluster::new(format!("edge-{i:02}")))
         .simulated_work_agent(true)
+        .simulated_addon_registration(true)
         .on_event(move |e| progress.progress(e));
     let env = tokio::select! {
         env = builder.start() => env,
@@ -109,8 +156,12 @@ async fn main() -> ExitCode {
         env.dir().display()
     ));
 
+    let undo = undo::Shared::default();
     let outcome = tokio::select! {
-        r = run(&env, &args, &report) => r,
+        r = async {
+            let members = members::of_env(&env);
+            run(env.hub().client(), Some(&env), members, &args, &undo, &report).await
+        } => r,
         _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
     };
     report.outcome(outcome.as_ref().err());
@@ -124,31 +175,24 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()> {
-    let hub = env.hub().client();
-    let mut members = vec![
-        Member {
-            name: "cluster1".into(),
-            ring: "canary",
-            headroom: 80,
-        },
-        Member {
-            name: "cluster2".into(),
-            ring: "main",
-            headroom: 40,
-        },
-    ];
-    // Varied scores, so that the placement's numberOfClusters picks a subset by headroom.
-    for (i, c) in env.simulated_clusters().iter().enumerate() {
-        members.push(Member {
-            name: c.name().to_owned(),
-            ring: if i % 8 == 0 { "canary" } else { "main" },
-            headroom: i32::try_from((i * 37 + 11) % 100).unwrap_or(0),
-        });
-    }
+pub(crate) async fn run(
+    hub: kube::Client,
+    env: Option<&TestEnv>,
+    members: Vec<Member>,
+    args: &Args,
+    undo: &undo::Shared,
+    report: &Reporter,
+) -> anyhow::Result<()> {
+    hub::prepare(&hub, &members, undo, report).await?;
+    report.step(
+        2,
+        "install the fleet-score add-on (ocm-addon-framework); its agents publish the scores",
+    );
+    let manager = addon::install(&hub).await?;
+    undo.lock().unwrap_or_else(|p| p.into_inner()).manager = Some(manager);
+    score(env, &hub, &members, report).await?;
 
-    report.step(2, "score the clusters and place the workload");
-    hub::prepare(&hub, &members, report).await?;
+    report.step(3, "place the workload by score, in decision groups");
     // Two thirds of the fleet (at least the two real clusters' worth).
     let wanted = (members.len() * 2 / 3).max(2);
     hub::create_placement(&hub, wanted).await?;
@@ -172,43 +216,48 @@ async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()
         "progressivePerGroup": {"mandatoryDecisionGroups": [{"groupName": "canary"}], "progressDeadline": "2m"},
     }))?;
     report.step(
-        3,
+        4,
         "roll the workload out group by group, gated on status feedback",
     );
     let fb = rollout::run(&hub, &strategy, &chosen, "v1", TIMEOUT, report).await?;
     report.say(format!("every chosen cluster reports {fb:?}"));
 
     if !args.quick {
-        report.step(4, "upgrade to v2, in the same order");
+        report.step(5, "upgrade to v2, in the same order");
         rollout::run(&hub, &strategy, &chosen, "v2", TIMEOUT, report).await?;
     }
 
     report.step(
-        5,
+        6,
         "taint the canary cluster: the placement and the workload move away",
     );
     let canary = &members[0].name;
     let taint: Taint =
         serde_json::from_value(json!({"key": "fleet-demo/maintenance", "effect": "NoSelect"}))?;
+    undo.lock().unwrap_or_else(|p| p.into_inner()).tainted = Some(canary.clone());
     ManagedClusters::new(hub.clone())
         .add_taint(canary, taint)
         .await?;
     let moved = wait_until_dropped(&hub, canary).await?;
     report.say(format!("decisions now: {:?}", moved.clusters()));
     rollout::remove(&hub, canary, TIMEOUT).await?;
-    let gone = Api::<ConfigMap>::namespaced(
-        env.managed_cluster(canary)
-            .context("the canary is in the env")?
-            .client(),
-        "default",
-    )
-    .get_opt("web-config")
-    .await?
-    .is_none();
-    ensure!(gone, "the workload is still on {canary}");
-    report.say(format!("the work agent removed the workload from {canary}"));
+    match env.and_then(|e| e.managed_cluster(canary)) {
+        Some(managed) => {
+            let gone = Api::<ConfigMap>::namespaced(managed.client(), "default")
+                .get_opt("web-config")
+                .await?
+                .is_none();
+            ensure!(gone, "the workload is still on {canary}");
+            report.say(format!("the work agent removed the workload from {canary}"));
+        }
+        // The work's finalizer is removed by the cluster's work agent once it removed the
+        // workload: the work is gone, so is the workload.
+        None => report.say(format!(
+            "the work agent removed the workload from {canary} (its ManifestWork is gone)"
+        )),
+    }
 
-    report.step(6, "what ran where");
+    report.step(7, "what ran where");
     let version = if args.quick { "v1" } else { "v2" };
     let last = rollout::run(&hub, &strategy, &moved, version, TIMEOUT, report).await?;
     for m in &members {
@@ -223,6 +272,48 @@ async fn run(env: &TestEnv, args: &Args, report: &Reporter) -> anyhow::Result<()
         rollout::remove(&hub, &c, TIMEOUT).await?;
     }
     report.say("removed the workload everywhere");
+    let manager = undo
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .manager
+        .take();
+    addon::uninstall(&hub, manager, TIMEOUT).await?;
+    report.say(format!(
+        "removed the {} add-on from every cluster",
+        addon::ADDON
+    ));
+    Ok(())
+}
+
+/// The add-on step: Available everywhere, each agent publishes its score with its own hub
+/// identity, and the hub sees every score written by the add-on's agents.
+async fn score(
+    env: Option<&TestEnv>,
+    hub: &kube::Client,
+    members: &[Member],
+    report: &Reporter,
+) -> anyhow::Result<()> {
+    addon::wait_available(hub, members, TIMEOUT, report).await?;
+    report.say(format!(
+        "{} is Available on all {} clusters",
+        addon::ADDON,
+        members.len()
+    ));
+    let Some(env) = env else {
+        report.say(
+            "the add-on's agents run on the clusters of this hub, which the demo cannot reach: no scores are published, the Placement ranks without them",
+        );
+        return Ok(());
+    };
+    report.say(
+        "each agent's hub identity comes from the add-on's registration: a CSR per cluster (the Go klusterlet's, or the simulated cluster's), approved by the add-on manager",
+    );
+    addon_agent::publish_scores(env, members, TIMEOUT, report).await?;
+    addon_agent::check_scores(hub, members).await?;
+    report.say(format!(
+        "every score is written by its cluster's add-on agent (field manager {})",
+        addon::AGENT_MANAGER
+    ));
     Ok(())
 }
 

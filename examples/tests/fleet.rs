@@ -1,5 +1,6 @@
 //! The fleet demo in CI: it runs to the end with `--quick --json` and says every step met its
-//! expectation; Ctrl-C in the middle stops it and every process it started.
+//! expectation (among them: the add-on's agents published every cluster's score with their own
+//! hub identity); Ctrl-C in the middle stops it and every process it started.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -95,7 +96,27 @@ fn the_demo_meets_every_expectation() {
         .filter(|e| e["event"] == "step")
         .filter_map(|e| e["step"].as_i64())
         .collect();
-    assert_eq!(steps, [1, 2, 3, 5, 6], "--quick skips the upgrade");
+    assert_eq!(steps, [1, 2, 3, 4, 6, 7], "--quick skips the upgrade");
+    // The add-on step: each of the 8 clusters (2 real, 6 simulated) has its score published by
+    // its own add-on agent, with the hub identity its registration produced.
+    let scores: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["event"] == "addon-score")
+        .map(|e| &e["data"])
+        .collect();
+    assert_eq!(scores.len(), 8, "{scores:?}");
+    for s in &scores {
+        let cluster = s["cluster"].as_str().unwrap();
+        assert_eq!(
+            s["user"],
+            format!(
+                "system:open-cluster-management:cluster:{cluster}:addon:fleet-score:agent:agent"
+            ),
+            "{s}"
+        );
+    }
+    assert!(scores.iter().any(|s| s["cluster"] == "cluster1"));
+    assert!(scores.iter().any(|s| s["cluster"] == "edge-01"));
     assert!(
         events.iter().any(|e| e["event"] == "feedback"),
         "status feedback was reported"

@@ -21,6 +21,7 @@ pub(crate) struct Fleet {
     runtime: Option<tokio::runtime::Runtime>,
     cancel: CancellationToken,
     work: Option<(Arc<work::FakeState>, work::Names)>,
+    addon_registration: bool,
     pub(crate) clusters: Vec<SimulatedClusterHandle>,
 }
 
@@ -34,8 +35,12 @@ impl std::fmt::Debug for Fleet {
 
 impl Fleet {
     /// A fleet without clusters, with its runtime; with `work_agent`, the simulated work agent
-    /// runs on it.
-    pub(crate) fn new(work_agent: bool, hub_kubeconfig: &Path) -> Result<Self> {
+    /// runs on it; with `addon_registration`, each cluster registers its add-ons.
+    pub(crate) fn new(
+        work_agent: bool,
+        addon_registration: bool,
+        hub_kubeconfig: &Path,
+    ) -> Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("ocm-testenv-simulated")
@@ -67,6 +72,7 @@ impl Fleet {
             runtime: Some(runtime),
             cancel,
             work,
+            addon_registration,
             clusters: Vec::new(),
         })
     }
@@ -101,6 +107,7 @@ impl Fleet {
                 running: Arc::new(Mutex::new(None)),
                 fleet_cancel: self.cancel.clone(),
                 work: self.work.as_ref().map(|(state, _)| state.clone()),
+                addons: self.addon_registration.then(Default::default),
             });
         }
         if let Some((state, names)) = &self.work {

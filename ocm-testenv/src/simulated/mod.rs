@@ -72,6 +72,25 @@
 //! jsonpath supports more), values that are objects or lists are an error (as Go without its
 //! `RawFeedbackJsonString` feature gate), condition rules are not evaluated.
 //!
+//! # Add-on registration
+//!
+//! With [`TestEnvBuilder::simulated_addon_registration`](crate::TestEnvBuilder::simulated_addon_registration),
+//! each simulated cluster also does what the klusterlet's add-on registration controller does
+//! (ocm v1.2.1 `pkg/registration/spoke/addon`) for `kubeClient` registrations: it watches the
+//! ManagedClusterAddOns in its namespace with its own hub identity and, for each with a
+//! `kubernetes.io/kube-apiserver-client` entry in `status.registrations`, creates a CSR as Go
+//! does (generateName `addon-<cluster>-<addon>-`, labels `open-cluster-management.io/cluster-name`
+//! and `open-cluster-management.io/addon-name`, the registration's subject, DNS name
+//! `<addon>.addon.open-cluster-management.io`), waits until the add-on manager approved it and
+//! kube-controller-manager signed it, and keeps the agent's hub kubeconfig in memory
+//! ([`SimulatedClusterHandle::addon_hub_kubeconfig`]; Go writes it into the secret
+//! `<addon>-hub-kubeconfig` on the managed cluster). It sets the add-on's
+//! `ClusterCertificateRotated` condition and `status.kubeClientDriver: csr`. A cluster stopped
+//! and started again keeps the certificate it had. Not simulated:
+//! custom signers, certificate rotation, and the add-on lease — an add-on whose health prober
+//! is the lease never becomes Available on a simulated cluster; use the work prober (the
+//! simulated work agent reports the deploy works' status feedback).
+//!
 //! # Why ocm-testenv depends on ocm-client
 //!
 //! The simulated clusters are ocm-client's agent, so this crate depends on `ocm-client`
@@ -92,6 +111,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, Result};
 
+mod addon;
+mod addon_csr;
 mod feedback;
 mod fleet;
 mod setup;
@@ -222,6 +243,7 @@ pub struct SimulatedClusterHandle {
     running: Arc<Mutex<Option<Arc<CancellationToken>>>>,
     fleet_cancel: CancellationToken,
     work: Option<Arc<work::FakeState>>,
+    addons: Option<addon::Credentials>,
 }
 
 impl std::fmt::Debug for SimulatedClusterHandle {
@@ -280,6 +302,17 @@ impl SimulatedClusterHandle {
         }
     }
 
+    /// The hub kubeconfig of `addon`'s agent on this cluster (client certificate and key
+    /// inline), once its registration's certificate was issued: what the klusterlet writes
+    /// into the secret `<addon>-hub-kubeconfig`. `None` before that, after the add-on is
+    /// removed, or without
+    /// [`TestEnvBuilder::simulated_addon_registration`](crate::TestEnvBuilder::simulated_addon_registration).
+    pub fn addon_hub_kubeconfig(&self, addon: &str) -> Option<kube::config::Kubeconfig> {
+        self.addons
+            .as_ref()
+            .and_then(|c| lock(c).get(addon).map(|(_, kc)| kc.clone()))
+    }
+
     /// Whether its agent runs.
     pub fn is_running(&self) -> bool {
         lock(&self.running).is_some()
@@ -305,6 +338,15 @@ impl SimulatedClusterHandle {
         *running = Some(cancel.clone());
         let agent = self.agent.clone();
         let state = self.running.clone();
+        if let Some(creds) = &self.addons {
+            let (agent, creds, cancel) = (agent.clone(), creds.clone(), cancel.clone());
+            self.runtime.spawn(async move {
+                tokio::select! {
+                    _ = cancel.cancelled() => {}
+                    _ = addon::run(agent, creds) => {}
+                }
+            });
+        }
         self.runtime.spawn(async move {
             let result = agent.run((*cancel).clone()).await;
             if let Err(e) = result {

@@ -18,6 +18,7 @@ pub(crate) struct Options {
     pub(crate) template: Option<Template>,
     pub(crate) extra: Vec<SimulatedCluster>,
     pub(crate) work_agent: bool,
+    pub(crate) addon_registration: bool,
 }
 
 impl std::fmt::Debug for Options {
@@ -91,6 +92,16 @@ impl crate::TestEnvBuilder {
         self
     }
 
+    /// Also register the add-ons of the simulated clusters (default off), as the klusterlet's
+    /// add-on registration does for `kubeClient` registrations: a CSR per add-on with the
+    /// registration's subject, signed once the add-on manager approves it; the add-on agent's
+    /// hub kubeconfig is then [`SimulatedClusterHandle::addon_hub_kubeconfig`]. See
+    /// [`simulated`](crate::simulated#add-on-registration).
+    pub fn simulated_addon_registration(&mut self, on: bool) -> &mut Self {
+        self.simulated.addon_registration = on;
+        self
+    }
+
     /// Adds one simulated cluster with this spec (after the counted ones).
     pub fn simulated_cluster(&mut self, spec: SimulatedCluster) -> &mut Self {
         self.simulated.extra.push(spec);
@@ -114,7 +125,11 @@ impl crate::TestEnvBuilder {
             return Ok(None);
         }
         phases.enter(crate::StartupPhase::SimulatedAgents { count: specs.len() });
-        let mut fleet = Fleet::new(self.simulated.work_agent, hub.kubeconfig_path())?;
+        let mut fleet = Fleet::new(
+            self.simulated.work_agent,
+            self.simulated.addon_registration,
+            hub.kubeconfig_path(),
+        )?;
         fleet.add(
             specs,
             &dir.join("bootstrap-hub.kubeconfig"),
@@ -169,7 +184,9 @@ impl crate::TestEnv {
         let hub_kubeconfig = self.hub.kubeconfig_path().to_path_buf();
         let fleet = match &mut self.fleet {
             Some(f) => f,
-            None => self.fleet.insert(Fleet::new(false, &hub_kubeconfig)?),
+            None => self
+                .fleet
+                .insert(Fleet::new(false, false, &hub_kubeconfig)?),
         };
         fleet.add(
             specs,
