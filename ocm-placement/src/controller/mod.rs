@@ -114,6 +114,8 @@
 mod converted;
 mod events;
 mod reconcile;
+mod shared;
+mod tally;
 mod triggers;
 
 use crate::Scheduler;
@@ -286,10 +288,12 @@ impl Stores {
 }
 
 /// Watches `api` into a store, yielding the watch events; errors are logged and the watch
-/// retried with kube-runtime's default backoff.
+/// retried with kube-runtime's default backoff. With `trim`, `metadata.managedFields` (often
+/// the larger part of an object written by server-side apply) is dropped before the store.
 fn watch<K>(
     api: Api<K>,
     writer: reflector::store::Writer<K>,
+    trim: bool,
 ) -> impl Stream<Item = watcher::Event<K>> + Send + 'static
 where
     K: kube::Resource<DynamicType = ()>
@@ -301,7 +305,12 @@ where
         + 'static,
 {
     let kind = K::kind(&()).into_owned();
-    reflector::reflector(writer, watcher(api, watcher::Config::default()))
+    let events = watcher(api, watcher::Config::default()).modify(move |o: &mut K| {
+        if trim {
+            o.meta_mut().managed_fields = None;
+        }
+    });
+    reflector::reflector(writer, events)
         .default_backoff()
         .filter_map(move |r| {
             let out = match r {
@@ -346,11 +355,13 @@ pub fn run(client: Client, config: Config) -> impl Future<Output = ()> + Send + 
         .debounce(config.debounce);
     let backoffs = Arc::new(reconcile::Backoffs::default());
     let triggers = Arc::new(triggers::Triggers::new(stores.clone(), backoffs.clone()));
+    let shared = Arc::new(shared::Shared::default());
     let ctx = Arc::new(reconcile::Context::new(
         client.clone(),
         config,
         stores,
         backoffs,
+        shared.clone(),
     ));
 
     let queue = {
@@ -362,24 +373,47 @@ pub fn run(client: Client, config: Config) -> impl Future<Output = ()> + Send + 
             triggers.clone(),
             triggers,
         );
+        let (s1, s2, s3, s4, s5) = (
+            shared.clone(),
+            shared.clone(),
+            shared.clone(),
+            shared.clone(),
+            shared,
+        );
         futures::stream::select_all([
-            watch(Api::all(client.clone()), placements_w)
+            watch(Api::all(client.clone()), placements_w, true)
                 .map(move |ev| t0.placement(&ev))
                 .boxed(),
-            watch(Api::all(client.clone()), decisions_w)
-                .map(move |ev| t1.decision(&ev))
+            watch(Api::all(client.clone()), decisions_w, true)
+                .map(move |ev| {
+                    s1.decision_event(&ev);
+                    t1.decision(&ev)
+                })
                 .boxed(),
-            watch(Api::all(client.clone()), clusters_w)
-                .map(move |ev| t2.cluster(&ev))
+            // CEL reads the whole cluster object: it is kept as listed.
+            watch(Api::all(client.clone()), clusters_w, false)
+                .map(move |ev| {
+                    s2.hub_changed();
+                    t2.cluster(&ev)
+                })
                 .boxed(),
-            watch(Api::all(client.clone()), cluster_sets_w)
-                .map(move |ev| t3.cluster_set(&ev))
+            watch(Api::all(client.clone()), cluster_sets_w, true)
+                .map(move |ev| {
+                    s3.hub_changed();
+                    t3.cluster_set(&ev)
+                })
                 .boxed(),
-            watch(Api::all(client.clone()), bindings_w)
-                .map(move |ev| t4.binding(&ev))
+            watch(Api::all(client.clone()), bindings_w, true)
+                .map(move |ev| {
+                    s4.hub_changed();
+                    t4.binding(&ev)
+                })
                 .boxed(),
-            watch(Api::all(client.clone()), scores_w)
-                .map(move |ev| t5.score(&ev))
+            watch(Api::all(client.clone()), scores_w, true)
+                .map(move |ev| {
+                    s5.hub_changed();
+                    t5.score(&ev)
+                })
                 .boxed(),
         ])
         .flat_map(futures::stream::iter)

@@ -2,8 +2,9 @@
 
 use super::events::{self, Events, Subject, reasons};
 use super::{Config, Error, Stores};
-use crate::adapter::{build_placement_decisions, build_placement_status, build_snapshot};
-use crate::{ManagedCluster, Placement, RunStatus, ScheduleOutcome, Scheduler};
+use crate::adapter::{build_placement_decisions, build_placement_status};
+use crate::index::SnapshotIndex;
+use crate::{Placement, RunStatus, ScheduleOutcome, Scheduler};
 use jiff::Timestamp;
 use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
@@ -58,7 +59,7 @@ pub(crate) struct Context {
     events: Events,
     stores: Stores,
     backoffs: Arc<Backoffs>,
-    converted: Arc<super::converted::ConvertedClusters>,
+    shared: Arc<super::shared::Shared>,
 }
 
 impl Context {
@@ -67,6 +68,7 @@ impl Context {
         config: Config,
         stores: Stores,
         backoffs: Arc<Backoffs>,
+        shared: Arc<super::shared::Shared>,
     ) -> Self {
         let recorder = config.record_events.then(|| {
             let controller = config
@@ -84,7 +86,7 @@ impl Context {
             events: Events::new(recorder),
             stores,
             backoffs,
-            converted: Arc::default(),
+            shared,
         }
     }
 }
@@ -139,8 +141,8 @@ async fn reconcile_placement(
     })
 }
 
-/// Builds the snapshot and runs the scheduler on Tokio's blocking pool (both are linear or
-/// worse in the number of clusters).
+/// Runs the scheduler on Tokio's blocking pool against the shared snapshot (rebuilt there
+/// first when the hub changed) and the decision counts of the watch.
 async fn schedule(
     ctx: &Context,
     placement: Placement,
@@ -148,41 +150,12 @@ async fn schedule(
 ) -> Result<ScheduleOutcome, Error> {
     let stores = ctx.stores.clone();
     let scheduler = ctx.scheduler.clone();
-    let converted = ctx.converted.clone();
+    let shared = ctx.shared.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<ScheduleOutcome, Error> {
-        let clusters = converted.convert(&stores.clusters.state())?;
-        let sets = stores.cluster_sets.state();
-        let bindings = stores.bindings.state();
-        let scores = stores.scores.state();
-        let decisions = stores.decisions.state();
-        let mut snapshot = build_snapshot(
-            std::iter::empty(),
-            sets.iter().map(AsRef::as_ref),
-            bindings.iter().map(AsRef::as_ref),
-            scores.iter().map(AsRef::as_ref),
-            decisions.iter().map(AsRef::as_ref),
-        )?;
-        // Scores by cluster, as `build_snapshot` attaches them.
-        let mut by_cluster: HashMap<String, Vec<crate::AddOnPlacementScore>> = HashMap::new();
-        for s in scores.iter() {
-            if let Some(ns) = s.metadata.namespace.as_deref() {
-                by_cluster
-                    .entry(ns.to_owned())
-                    .or_default()
-                    .push(s.as_ref().try_into()?);
-            }
-        }
-        snapshot.clusters = clusters
-            .iter()
-            .map(|c| {
-                let mut c = ManagedCluster::clone(c);
-                if let Some(s) = by_cluster.get(&c.name) {
-                    c.scores = s.clone();
-                }
-                c
-            })
-            .collect();
-        Ok(scheduler.schedule(&placement, &snapshot, now)?)
+        let snapshot = shared.snapshot(&stores)?;
+        let counts = shared.decision_counts();
+        let index = SnapshotIndex::with_decision_counts(&snapshot, &counts);
+        Ok(scheduler.schedule_indexed(&placement, &index, now)?)
     });
     task.await.map_err(|e| Error::Task(e.to_string()))?
 }
