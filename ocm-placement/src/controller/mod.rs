@@ -106,6 +106,16 @@
 //! Nothing is reconciled until each of these six kinds has been listed once (like upstream's
 //! informer sync), so their CRDs must be installed; a failing watch is logged and retried.
 //!
+//! # Scale
+//!
+//! Reconciles share one scheduler snapshot of the clusters (with their scores), cluster sets and
+//! bindings, rebuilt only after one of them changed (each cluster converted once per
+//! `resourceVersion`), and decision counts kept page by page from the `PlacementDecision`
+//! watch, as upstream's plugins read its informer listers. So a plugin's
+//! [`ScheduleContext::snapshot`](crate::ScheduleContext::snapshot) has no
+//! `placement_decisions` here: the context's decision methods read the counts. The watch caches
+//! drop `metadata.managedFields`, except the clusters' (CEL reads the whole cluster).
+//!
 //! # Do not run it next to the Go placement controller
 //!
 //! Two schedulers writing the same `PlacementDecision`s fight. Stop the hub's placement
