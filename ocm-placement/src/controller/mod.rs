@@ -8,8 +8,8 @@
 //!   `<placement>-decision-<n>` and labelled with the placement, the decision group name and
 //!   index), each with a controller owner reference to its placement, by server-side apply under
 //!   the field manager [`Config::field_manager`] (metadata on the object, decisions on its
-//!   `status` subresource). Pages labelled with the placement that the scheduler no longer
-//!   produces are deleted.
+//!   `status` subresource), the pages concurrently. Pages labelled with the placement that the
+//!   scheduler no longer produces are deleted.
 //! - The status gets `numberOfSelectedClusters`, `decisionGroups` and the
 //!   `PlacementMisconfigured` and `PlacementSatisfied` conditions (`lastTransitionTime` moves only
 //!   when a condition's status changes), by server-side apply on the `status` subresource;
@@ -60,7 +60,9 @@
 //! (v1.2 recorded `DecisionUpdate` and `ScoreUpdate` exactly when a page's decisions did *not*
 //! change, and listed the scores in Go's random map order). Events are aggregated into series by kube-runtime's [`Recorder`] (which, like
 //! client-go's, keeps the first note of a series). Recording never fails a reconcile: a failure
-//! is logged as a warning.
+//! is logged as a warning. Events are published in the background, in order, so reconciles do
+//! not wait for them (as upstream's recorder); at most 1,000 wait, more are dropped with a
+//! warning (client-go's broadcaster drops too).
 //!
 //! [`Recorder`]: kube::runtime::events::Recorder
 //!
@@ -366,13 +368,9 @@ pub fn run(client: Client, config: Config) -> impl Future<Output = ()> + Send + 
     let backoffs = Arc::new(reconcile::Backoffs::default());
     let triggers = Arc::new(triggers::Triggers::new(stores.clone(), backoffs.clone()));
     let shared = Arc::new(shared::Shared::default());
-    let ctx = Arc::new(reconcile::Context::new(
-        client.clone(),
-        config,
-        stores,
-        backoffs,
-        shared.clone(),
-    ));
+    let (ctx, publish_events) =
+        reconcile::Context::new(client.clone(), config, stores, backoffs, shared.clone());
+    let ctx = Arc::new(ctx);
 
     let queue = {
         let (t0, t1, t2, t3, t4, t5) = (
@@ -438,7 +436,7 @@ pub fn run(client: Client, config: Config) -> impl Future<Output = ()> + Send + 
         queue,
         runtime_config,
     );
-    async move {
+    let reconciles = async move {
         applier
             .for_each(|r| {
                 match r {
@@ -453,8 +451,12 @@ pub fn run(client: Client, config: Config) -> impl Future<Output = ()> + Send + 
                 }
                 std::future::ready(())
             })
-            .instrument(tracing::info_span!("placement_controller"))
             .await
+    };
+    async move {
+        futures::future::join(reconciles, publish_events)
+            .instrument(tracing::info_span!("placement_controller"))
+            .await;
     }
 }
 

@@ -63,13 +63,14 @@ pub(crate) struct Context {
 }
 
 impl Context {
+    /// The context and the future that publishes its events in the background.
     pub(crate) fn new(
         client: Client,
         config: Config,
         stores: Stores,
         backoffs: Arc<Backoffs>,
         shared: Arc<super::shared::Shared>,
-    ) -> Self {
+    ) -> (Self, impl Future<Output = ()> + Send + use<>) {
         let recorder = config.record_events.then(|| {
             let controller = config
                 .reporting_controller
@@ -78,16 +79,18 @@ impl Context {
             // `From<&str>` sets the host name as the reporting instance.
             Recorder::new(client.clone(), Reporter::from(controller))
         });
-        Context {
+        let (events, publisher) = Events::new(recorder);
+        let ctx = Context {
             client,
             scheduler: Arc::new(config.scheduler),
             field_manager: config.field_manager,
             write_scores: config.write_decision_scores,
-            events: Events::new(recorder),
+            events,
             stores,
             backoffs,
             shared,
-        }
+        };
+        (ctx, publisher)
     }
 }
 
@@ -217,20 +220,20 @@ async fn bind(
             .flatten(),
     };
 
-    for desired in build_placement_decisions(outcome, p, ctx.write_scores) {
-        let page = desired.metadata.name.clone().unwrap_or_default();
-        let existing = ctx.stores.decisions.get(&ObjectRef::new(&page).within(ns));
-        let applied = apply_decision(
-            ctx,
-            &api,
-            &params,
-            p,
-            &desired,
-            existing.as_deref(),
-            &update,
-        )
+    // The pages are independent: they are applied concurrently.
+    let desired = build_placement_decisions(outcome, p, ctx.write_scores);
+    let applied =
+        futures::future::join_all(desired.iter().map(|desired| {
+            let page = desired.metadata.name.clone().unwrap_or_default();
+            let existing = ctx.stores.decisions.get(&ObjectRef::new(&page).within(ns));
+            let (api, params, update) = (&api, &params, &update);
+            async move {
+                apply_decision(ctx, api, params, p, desired, existing.as_deref(), update).await
+            }
+        }))
         .await;
-        if let Err(e) = applied {
+    for r in applied {
+        if let Err(e) = r {
             first_error.get_or_insert(e);
         }
     }
