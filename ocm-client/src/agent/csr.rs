@@ -7,10 +7,10 @@ use k8s_openapi::api::certificates::v1::{
     CertificateSigningRequest, CertificateSigningRequestSpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use rcgen::{KeyPair, PKCS_ECDSA_P256_SHA256, PublicKeyData, SigningKey};
-use yasna::models::ObjectIdentifier;
+use rcgen::{KeyPair, PKCS_ECDSA_P256_SHA256, PublicKeyData};
 
 use super::AgentError;
+use super::request::{RequestName, request_der_for};
 use crate::registration::csr::{MANAGED_CLUSTERS_GROUP, SUBJECT_PREFIX};
 
 /// The signer the agent asks for (`kubernetes.io/kube-apiserver-client`).
@@ -18,10 +18,6 @@ pub const SIGNER_NAME: &str = "kubernetes.io/kube-apiserver-client";
 
 /// The usages the Go agent requests, in its order.
 pub const USAGES: [&str; 3] = ["digital signature", "key encipherment", "client auth"];
-
-const OID_ORGANIZATION: &[u64] = &[2, 5, 4, 10];
-const OID_COMMON_NAME: &[u64] = &[2, 5, 4, 3];
-const OID_ECDSA_WITH_SHA256: &[u64] = &[1, 2, 840, 10045, 4, 3, 2];
 
 /// A CertificateSigningRequest for the agent `agent` of `cluster`, and the PEM of its new private
 /// key (ECDSA P-256, PKCS#8), as the Go agent's CSR driver builds them: `generateName:
@@ -77,59 +73,12 @@ fn request_der(cluster: &str, agent: &str, key: &KeyPair) -> Result<Vec<u8>, Age
         format!("{SUBJECT_PREFIX}{cluster}"),
         MANAGED_CLUSTERS_GROUP.to_string(),
     ];
-    let cn = common_name(cluster, agent);
-    let spki = key.subject_public_key_info();
-    let info = yasna::construct_der(|w| {
-        w.write_sequence(|w| {
-            w.next().write_u8(0);
-            w.next().write_sequence(|w| {
-                // One RDN holding both organizations (a SET OF, sorted as DER wants), then CN.
-                w.next().write_set_of(|w| {
-                    for o in &organizations {
-                        w.next().write_der(&attribute(OID_ORGANIZATION, o));
-                    }
-                });
-                w.next()
-                    .write_set_of(|w| w.next().write_der(&attribute(OID_COMMON_NAME, &cn)));
-            });
-            w.next().write_der(&spki);
-            // No attributes: an empty [0] SET, as Go writes it.
-            w.next()
-                .write_tagged_implicit(yasna::Tag::context(0), |w| w.write_set_of(|_| {}));
-        })
-    });
-    let signature = key.sign(&info).map_err(|e| AgentError::Crypto {
-        reason: format!("signing the certificate request: {e}"),
-    })?;
-    Ok(yasna::construct_der(|w| {
-        w.write_sequence(|w| {
-            w.next().write_der(&info);
-            w.next().write_sequence(|w| {
-                w.next()
-                    .write_oid(&ObjectIdentifier::from_slice(OID_ECDSA_WITH_SHA256));
-            });
-            w.next().write_bitvec_bytes(&signature, signature.len() * 8);
-        })
-    }))
-}
-
-/// An AttributeTypeAndValue; a PrintableString when the value allows it, else a UTF8String (as
-/// Go's encoding/asn1 chooses).
-fn attribute(oid: &[u64], value: &str) -> Vec<u8> {
-    yasna::construct_der(|w| {
-        w.write_sequence(|w| {
-            w.next().write_oid(&ObjectIdentifier::from_slice(oid));
-            if value.chars().all(is_printable) {
-                w.next().write_printable_string(value);
-            } else {
-                w.next().write_utf8_string(value);
-            }
-        })
-    })
-}
-
-fn is_printable(c: char) -> bool {
-    c.is_ascii_alphanumeric() || " '()+,-./:=?".contains(c)
+    let name = RequestName {
+        organizations: &organizations,
+        organizational_units: &[],
+        common_name: &common_name(cluster, agent),
+    };
+    request_der_for(&name, &[], key)
 }
 
 /// Checks that `name` is a DNS-1123 label (what a cluster name must be to name its hub

@@ -42,6 +42,7 @@
 
 mod error;
 pub mod kubeconfig;
+mod request;
 mod run;
 pub mod secret;
 pub mod status;
@@ -61,6 +62,7 @@ use tokio_util::sync::CancellationToken;
 pub use csr::{build_csr, validate_cluster_name};
 pub use error::AgentError;
 pub use kubeconfig::write_hub_kubeconfig;
+pub use request::{RequestName, request_der_for};
 pub use secret::hub_kubeconfig_secret;
 
 /// The caller's health check: `Err(message)` reports the cluster unavailable.

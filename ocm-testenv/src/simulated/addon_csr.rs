@@ -10,15 +10,8 @@ use k8s_openapi::api::certificates::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use ocm_api::addon::v1alpha1::Subject;
-use rcgen::{KeyPair, PKCS_ECDSA_P256_SHA256, PublicKeyData, SigningKey};
-use yasna::models::ObjectIdentifier;
-
-const OID_ORGANIZATION: &[u64] = &[2, 5, 4, 10];
-const OID_ORGANIZATIONAL_UNIT: &[u64] = &[2, 5, 4, 11];
-const OID_COMMON_NAME: &[u64] = &[2, 5, 4, 3];
-const OID_ECDSA_WITH_SHA256: &[u64] = &[1, 2, 840, 10045, 4, 3, 2];
-const OID_EXTENSION_REQUEST: &[u64] = &[1, 2, 840, 113549, 1, 9, 14];
-const OID_SUBJECT_ALT_NAME: &[u64] = &[2, 5, 29, 17];
+use ocm_client::agent::{RequestName, request_der_for};
+use rcgen::{KeyPair, PKCS_ECDSA_P256_SHA256};
 
 /// The usages Go's CSR driver asks for.
 const USAGES: [&str; 3] = ["digital signature", "key encipherment", "client auth"];
@@ -65,95 +58,15 @@ pub(crate) fn build(
     Ok((csr, key.serialize_pem()))
 }
 
+/// Go's `pkix.Name` for the registration's subject: groups as `O`, organization units as `OU`,
+/// the user as `CN`, encoded by ocm-client's agent.
 fn request_der(subject: &Subject, dns_name: &str, key: &KeyPair) -> Result<Vec<u8>, String> {
-    // Go's pkix.Name order: O, OU, then CN, each kind in one multi-valued RDN.
-    let rdns: Vec<Vec<Vec<u8>>> = [
-        subject
-            .groups
-            .iter()
-            .map(|o| attribute(OID_ORGANIZATION, o))
-            .collect::<Vec<_>>(),
-        subject
-            .organization_units
-            .iter()
-            .map(|u| attribute(OID_ORGANIZATIONAL_UNIT, u))
-            .collect(),
-        vec![attribute(OID_COMMON_NAME, &subject.user)],
-    ]
-    .into_iter()
-    .filter(|rdn| !rdn.is_empty())
-    .collect();
-    let san = yasna::construct_der(|w| {
-        w.write_sequence(|w| {
-            w.next()
-                .write_tagged_implicit(yasna::Tag::context(2), |w| w.write_ia5_string(dns_name));
-        })
-    });
-    let extensions = yasna::construct_der(|w| {
-        w.write_sequence(|w| {
-            w.next().write_sequence(|w| {
-                w.next()
-                    .write_oid(&ObjectIdentifier::from_slice(OID_SUBJECT_ALT_NAME));
-                w.next().write_bytes(&san);
-            });
-        })
-    });
-    let spki = key.subject_public_key_info();
-    let info = yasna::construct_der(|w| {
-        w.write_sequence(|w| {
-            w.next().write_u8(0);
-            w.next().write_sequence(|w| {
-                for rdn in &rdns {
-                    w.next().write_set_of(|w| {
-                        for a in rdn {
-                            w.next().write_der(a);
-                        }
-                    });
-                }
-            });
-            w.next().write_der(&spki);
-            w.next().write_tagged_implicit(yasna::Tag::context(0), |w| {
-                w.write_set_of(|w| {
-                    w.next().write_sequence(|w| {
-                        w.next()
-                            .write_oid(&ObjectIdentifier::from_slice(OID_EXTENSION_REQUEST));
-                        w.next().write_set_of(|w| w.next().write_der(&extensions));
-                    });
-                })
-            });
-        })
-    });
-    let signature = key
-        .sign(&info)
-        .map_err(|e| format!("signing the certificate request: {e}"))?;
-    Ok(yasna::construct_der(|w| {
-        w.write_sequence(|w| {
-            w.next().write_der(&info);
-            w.next().write_sequence(|w| {
-                w.next()
-                    .write_oid(&ObjectIdentifier::from_slice(OID_ECDSA_WITH_SHA256));
-            });
-            w.next().write_bitvec_bytes(&signature, signature.len() * 8);
-        })
-    }))
-}
-
-/// An AttributeTypeAndValue; a PrintableString when the value allows it, else a UTF8String.
-fn attribute(oid: &[u64], value: &str) -> Vec<u8> {
-    yasna::construct_der(|w| {
-        w.write_sequence(|w| {
-            w.next().write_oid(&ObjectIdentifier::from_slice(oid));
-            if value.chars().all(is_printable) {
-                w.next().write_printable_string(value);
-            } else {
-                w.next().write_utf8_string(value);
-            }
-        })
-    })
-}
-
-fn is_printable(c: char) -> bool {
-    c.is_ascii_alphanumeric() || " '()+,-./:=?".contains(c)
+    let name = RequestName {
+        organizations: &subject.groups,
+        organizational_units: &subject.organization_units,
+        common_name: &subject.user,
+    };
+    request_der_for(&name, &[dns_name], key).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
