@@ -89,8 +89,7 @@ impl<'s> SnapshotIndex<'s> {
     }
 
     /// Indexes a snapshot whose decisions are `counts` (the snapshot's own
-    /// `placement_decisions` are not read). Only the controller has such counts.
-    #[cfg(feature = "controller")]
+    /// `placement_decisions` are not read).
     pub(crate) fn with_decision_counts(snapshot: &'s Snapshot, counts: &'s DecisionCounts) -> Self {
         Self::build(snapshot, Some(counts))
     }
