@@ -55,7 +55,14 @@ impl<'a> ScheduleContext<'a> {
             IndexRef::Borrowed(i) => i,
             IndexRef::Owned(i) => i,
         };
-        let own_decisions = ix.own_decisions(placement);
+        let mut own_decisions: FxHashMap<&'a str, i64> = FxHashMap::default();
+        for pd in &ix.snapshot().placement_decisions {
+            if is_own_decision(placement, pd) {
+                for d in &pd.decisions {
+                    *own_decisions.entry(d.cluster_name.as_str()).or_insert(0) += 1;
+                }
+            }
+        }
         // The busiest cluster for other placements: the busiest overall that this placement
         // does not use, or one it uses, less its own decisions.
         let mut max_other_decisions = ix
@@ -81,12 +88,6 @@ impl<'a> ScheduleContext<'a> {
     }
 
     /// The hub state.
-    ///
-    /// Under this crate's placement controller (feature `controller`) its
-    /// `placement_decisions` are empty: the controller keeps decision counts from its watch
-    /// instead; read them with [`own_decisions`](Self::own_decisions),
-    /// [`other_decision_count`](Self::other_decision_count) and
-    /// [`max_other_decision_count`](Self::max_other_decision_count).
     pub fn snapshot(&self) -> &'a Snapshot {
         self.index().snapshot()
     }
