@@ -3,47 +3,13 @@
 //! hub identity); Ctrl-C in the middle stops it and every process it started.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod common;
+use common::{events_until, fleet};
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-/// The example binary `cargo test` built next to this test (`target/<profile>/examples/fleet`).
-fn fleet() -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let bin: PathBuf = dir.join("examples").join("fleet");
-    assert!(
-        bin.exists(),
-        "{} is missing: run through `cargo test`",
-        bin.display()
-    );
-    let mut cmd = Command::new(bin);
-    cmd.args(["--quick", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    cmd
-}
-
-/// Reads JSON events until `stop` says so; returns every event read.
-fn events_until(child: &mut Child, mut stop: impl FnMut(&Value) -> bool) -> Vec<Value> {
-    let out = child.stdout.as_mut().unwrap();
-    let mut events = Vec::new();
-    for line in BufReader::new(out).lines() {
-        let line = line.unwrap();
-        let event: Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-        eprintln!("{event}");
-        let done = stop(&event);
-        events.push(event);
-        if done {
-            break;
-        }
-    }
-    events
-}
 
 /// The processes whose parent is `pid`, recursively (from /proc).
 fn descendants(pid: u32) -> Vec<u32> {
@@ -85,7 +51,7 @@ fn alive(pid: u32) -> bool {
 
 #[test]
 fn the_demo_meets_every_expectation() {
-    let mut child = fleet().spawn().unwrap();
+    let mut child = fleet(&[]).spawn().unwrap();
     let events = events_until(&mut child, |e| e["event"] == "done");
     let status = child.wait().unwrap();
     let done = events.last().unwrap();
@@ -125,7 +91,7 @@ fn the_demo_meets_every_expectation() {
 
 #[test]
 fn ctrl_c_leaves_no_process_behind() {
-    let mut child = fleet().spawn().unwrap();
+    let mut child = fleet(&[]).spawn().unwrap();
     // Once the placement step starts, the whole control plane runs.
     events_until(&mut child, |e| e["event"] == "step" && e["step"] == 2);
     let processes = descendants(child.id());

@@ -4,9 +4,10 @@
 //! no label, taint, placement, work or add-on of its own is left.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+use common::{events_until, fleet};
+
+use std::process::Command;
 
 use kube::api::{Api, ListParams};
 use ocm_api::addon::v1alpha1::{ClusterManagementAddOn, ManagedClusterAddOn};
@@ -14,41 +15,6 @@ use ocm_api::cluster::v1::ManagedCluster;
 use ocm_api::cluster::v1beta1::Placement;
 use ocm_api::work::v1::ManifestWork;
 use ocm_testenv::{SimulatedCluster, TestEnv};
-use serde_json::Value;
-
-fn fleet(hub: &Path) -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let bin: PathBuf = dir.join("examples").join("fleet");
-    assert!(
-        bin.exists(),
-        "{} is missing: run through `cargo test`",
-        bin.display()
-    );
-    let mut cmd = Command::new(bin);
-    cmd.args(["--quick", "--json", "--kubeconfig"])
-        .arg(hub)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    cmd
-}
-
-fn events_until(child: &mut Child, mut stop: impl FnMut(&Value) -> bool) -> Vec<Value> {
-    let out = child.stdout.as_mut().unwrap();
-    let mut events = Vec::new();
-    for line in BufReader::new(out).lines() {
-        let line = line.unwrap();
-        let event: Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-        eprintln!("{event}");
-        let done = stop(&event);
-        events.push(event);
-        if done {
-            break;
-        }
-    }
-    events
-}
 
 /// Checks that nothing of the demo is left on the hub; the clusters keep the label the test
 /// gave them before.
@@ -143,7 +109,9 @@ fn on_a_hub_it_did_not_start_the_demo_reverts_what_it_set() {
     let path = env.hub().kubeconfig_path().to_path_buf();
 
     // To the end: every step met its expectation, then the hub is put back.
-    let mut child = fleet(&path).spawn().unwrap();
+    let mut child = fleet(&["--kubeconfig".as_ref(), path.as_os_str()])
+        .spawn()
+        .unwrap();
     let events = events_until(&mut child, |e| e["event"] == "done");
     assert!(child.wait().unwrap().success());
     assert_eq!(events.last().unwrap()["ok"], true, "{:?}", events.last());
@@ -159,7 +127,9 @@ fn on_a_hub_it_did_not_start_the_demo_reverts_what_it_set() {
     rt.block_on(assert_reverted(&hub));
 
     // Interrupted in the middle of the rollout: put back too.
-    let mut child = fleet(&path).spawn().unwrap();
+    let mut child = fleet(&["--kubeconfig".as_ref(), path.as_os_str()])
+        .spawn()
+        .unwrap();
     events_until(&mut child, |e| e["event"] == "step" && e["step"] == 4);
     let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
