@@ -32,7 +32,7 @@
 //!
 //! Environment: `OCM_BENCH_CLUSTERS` (default 2000), `OCM_BENCH_PLACEMENTS` (default 200),
 //! `OCM_BENCH_CONCURRENCY` (the bench's own writes, default 16), `OCM_BENCH_TIMEOUT_SECS`
-//! (per phase, default 900).
+//! (per phase, default 900), `OCM_BENCH_SKIP_GO` (set: measure ours only, for profiling).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -448,8 +448,13 @@ async fn main() {
     decisions.wait_until_ready().await.expect("decision watch");
 
     let placements: Vec<Placement> = (0..p).map(placement).collect();
-    println!("Go placement controller (pid {}):", go.pid);
-    let go_run = measure(&client, &decisions, go.pid, n, &placements).await;
+    // For profiling ours alone: `OCM_BENCH_SKIP_GO=1`.
+    let go_run = if std::env::var_os("OCM_BENCH_SKIP_GO").is_some() {
+        None
+    } else {
+        println!("Go placement controller (pid {}):", go.pid);
+        Some(measure(&client, &decisions, go.pid, n, &placements).await)
+    };
     let killed = std::process::Command::new("kill")
         .args(["-KILL", &go.pid.to_string()])
         .status()
@@ -477,7 +482,11 @@ async fn main() {
         "{:<24} {:>12} {:>12} {:>10} {:>10}",
         "", "converge ms", "relabel ms", "RSS MiB", "peak MiB"
     );
-    for (name, r) in [("Go (ocm v1.2.1)", &go_run), ("ocm-placement", &rust_run)] {
+    let runs = go_run
+        .iter()
+        .map(|r| ("Go (ocm v1.2.1)", r))
+        .chain([("ocm-placement", &rust_run)]);
+    for (name, r) in runs {
         println!(
             "{name:<24} {:>12.0} {:>12.0} {:>10.1} {:>10.1}",
             ms(r.converge),
@@ -486,6 +495,10 @@ async fn main() {
             mb(r.hwm_kb)
         );
     }
+    let Some(go_run) = go_run else {
+        drop(env);
+        return;
+    };
     println!(
         "{:<24} {:>12.2} {:>12.2} {:>10.2} {:>10.2}",
         "ratio Go / ours",

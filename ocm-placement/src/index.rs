@@ -1,9 +1,25 @@
 //! [`SnapshotIndex`]: what every placement scheduled against one snapshot shares.
 
 use crate::fxhash::FxHashMap;
-use crate::model::{ManagedCluster, ManagedClusterSet, Snapshot};
+use crate::model::{ManagedCluster, ManagedClusterSet, Placement, Snapshot};
+use crate::plugin::is_own_decision;
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+/// Counts of `PlacementDecision` entries kept outside a [`Snapshot`]: the controller maintains
+/// them from its watch (as upstream's `Balance` reads its decision lister) instead of
+/// converting every page into each snapshot. An index built on them ignores the snapshot's
+/// `placement_decisions`.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct DecisionCounts {
+    /// Cluster name → how many decisions (of every placement) name it.
+    pub(crate) all: FxHashMap<String, i64>,
+    /// The same counts, highest first (ties by name).
+    pub(crate) desc: Vec<(i64, String)>,
+    /// `(namespace, placement)` → cluster name → how many of that placement's decisions name
+    /// it (pages by their placement label).
+    pub(crate) by_placement: FxHashMap<(String, String), Arc<FxHashMap<String, i64>>>,
+}
 
 /// Indexes over a [`Snapshot`] that scheduling reuses: the clusters without duplicate names,
 /// the members of each exclusive cluster set, and how many decisions name each cluster.
@@ -52,6 +68,8 @@ pub struct SnapshotIndex<'s> {
     decisions: FxHashMap<&'s str, i64>,
     /// The same counts, highest first.
     decisions_desc: Vec<(i64, &'s str)>,
+    /// Counts kept outside the snapshot, when the index was built on them.
+    external: Option<&'s DecisionCounts>,
 }
 
 impl fmt::Debug for SnapshotIndex<'_> {
@@ -67,6 +85,17 @@ impl fmt::Debug for SnapshotIndex<'_> {
 impl<'s> SnapshotIndex<'s> {
     /// Indexes a snapshot.
     pub fn new(snapshot: &'s Snapshot) -> Self {
+        Self::build(snapshot, None)
+    }
+
+    /// Indexes a snapshot whose decisions are `counts` (the snapshot's own
+    /// `placement_decisions` are not read). Only the controller has such counts.
+    #[cfg(feature = "controller")]
+    pub(crate) fn with_decision_counts(snapshot: &'s Snapshot, counts: &'s DecisionCounts) -> Self {
+        Self::build(snapshot, Some(counts))
+    }
+
+    fn build(snapshot: &'s Snapshot, external: Option<&'s DecisionCounts>) -> Self {
         // Name → last position; most snapshots have no duplicates, so one pass usually suffices.
         let mut last: FxHashMap<&str, usize> = FxHashMap::default();
         last.reserve(snapshot.clusters.len());
@@ -107,15 +136,13 @@ impl<'s> SnapshotIndex<'s> {
             }
         }
 
-        let mut decisions: FxHashMap<&str, i64> = FxHashMap::default();
-        for pd in &snapshot.placement_decisions {
-            for d in &pd.decisions {
-                *decisions.entry(d.cluster_name.as_str()).or_insert(0) += 1;
-            }
-        }
-        let mut decisions_desc: Vec<(i64, &str)> =
-            decisions.iter().map(|(name, n)| (*n, *name)).collect();
-        decisions_desc.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let (decisions, decisions_desc) = match external {
+            Some(e) => (
+                e.all.iter().map(|(name, n)| (name.as_str(), *n)).collect(),
+                e.desc.iter().map(|(n, name)| (*n, name.as_str())).collect(),
+            ),
+            None => count_decisions(snapshot),
+        };
         // The same counts by snapshot position (of the cluster that wins its name).
         let mut decisions_at = vec![0i64; snapshot.clusters.len()];
         for (name, n) in &decisions {
@@ -136,7 +163,28 @@ impl<'s> SnapshotIndex<'s> {
             by_set_label,
             decisions,
             decisions_desc,
+            external,
         }
+    }
+
+    /// The clusters of `placement`'s own decisions, with how many of its decisions name each.
+    pub(crate) fn own_decisions(&self, placement: &Placement) -> FxHashMap<&'s str, i64> {
+        let mut own: FxHashMap<&'s str, i64> = FxHashMap::default();
+        if let Some(e) = self.external {
+            let key = (placement.namespace.clone(), placement.name.clone());
+            if let Some(m) = e.by_placement.get(&key) {
+                own.extend(m.iter().map(|(name, n)| (name.as_str(), *n)));
+            }
+            return own;
+        }
+        for pd in &self.snapshot.placement_decisions {
+            if is_own_decision(placement, pd) {
+                for d in &pd.decisions {
+                    *own.entry(d.cluster_name.as_str()).or_insert(0) += 1;
+                }
+            }
+        }
+        own
     }
 
     /// The indexed snapshot.
@@ -216,6 +264,20 @@ impl<'s> SnapshotIndex<'s> {
     pub(crate) fn decision_counts_desc(&self) -> &[(i64, &'s str)] {
         &self.decisions_desc
     }
+}
+
+/// Decision counts of every placement by cluster name, and the same highest first (ties by
+/// name).
+fn count_decisions(snapshot: &Snapshot) -> (FxHashMap<&str, i64>, Vec<(i64, &str)>) {
+    let mut decisions: FxHashMap<&str, i64> = FxHashMap::default();
+    for pd in &snapshot.placement_decisions {
+        for d in &pd.decisions {
+            *decisions.entry(d.cluster_name.as_str()).or_insert(0) += 1;
+        }
+    }
+    let mut desc: Vec<(i64, &str)> = decisions.iter().map(|(name, n)| (*n, *name)).collect();
+    desc.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    (decisions, desc)
 }
 
 /// The resources `ResourceAllocatable` scores, in [`SnapshotIndex::allocatable`]'s order.

@@ -55,14 +55,7 @@ impl<'a> ScheduleContext<'a> {
             IndexRef::Borrowed(i) => i,
             IndexRef::Owned(i) => i,
         };
-        let mut own_decisions: FxHashMap<&'a str, i64> = FxHashMap::default();
-        for pd in &ix.snapshot().placement_decisions {
-            if is_own_decision(placement, pd) {
-                for d in &pd.decisions {
-                    *own_decisions.entry(d.cluster_name.as_str()).or_insert(0) += 1;
-                }
-            }
-        }
+        let own_decisions = ix.own_decisions(placement);
         // The busiest cluster for other placements: the busiest overall that this placement
         // does not use, or one it uses, less its own decisions.
         let mut max_other_decisions = ix
@@ -88,6 +81,12 @@ impl<'a> ScheduleContext<'a> {
     }
 
     /// The hub state.
+    ///
+    /// Under this crate's placement controller (feature `controller`) its
+    /// `placement_decisions` are empty: the controller keeps decision counts from its watch
+    /// instead; read them with [`own_decisions`](Self::own_decisions),
+    /// [`other_decision_count`](Self::other_decision_count) and
+    /// [`max_other_decision_count`](Self::max_other_decision_count).
     pub fn snapshot(&self) -> &'a Snapshot {
         self.index().snapshot()
     }

@@ -123,23 +123,60 @@ fn decision_ref(d: &v1beta1::PlacementDecision) -> ObjectReference {
     d.object_ref(&())
 }
 
-/// Publishes events when a recorder is configured; failures are logged, never returned.
+/// How many events may wait to be published; more are dropped with a warning (client-go's
+/// broadcaster queues 1000 and drops too).
+const QUEUE: usize = 1000;
+
+/// One event to publish: the event and the object it is about.
+type Queued = (Event, ObjectReference);
+
+/// Publishes events when a recorder is configured, in the background and in order (a
+/// reconcile never waits for them, as upstream's recorder); failures are logged, never
+/// returned.
 #[derive(Clone)]
 pub(crate) struct Events {
-    recorder: Option<Recorder>,
+    queue: Option<tokio::sync::mpsc::Sender<Queued>>,
 }
 
 impl Events {
-    pub(crate) fn new(recorder: Option<Recorder>) -> Self {
-        Events { recorder }
+    /// The events handle and the future that publishes what it queues (it ends when every
+    /// handle is dropped).
+    pub(crate) fn new(recorder: Option<Recorder>) -> (Self, impl Future<Output = ()> + Send) {
+        let (queue, mut rx) = match recorder {
+            Some(_) => {
+                let (tx, rx) = tokio::sync::mpsc::channel::<Queued>(QUEUE);
+                (Some(tx), Some(rx))
+            }
+            None => (None, None),
+        };
+        let publisher = async move {
+            let (Some(recorder), Some(rx)) = (recorder, rx.as_mut()) else {
+                return;
+            };
+            while let Some((event, regarding)) = rx.recv().await {
+                if let Err(e) = recorder.publish(&event, &regarding).await {
+                    tracing::warn!(
+                        reason = event.reason,
+                        decision = event
+                            .secondary
+                            .as_ref()
+                            .and_then(|d| d.name.as_deref())
+                            .unwrap_or_default(),
+                        error = %e,
+                        "failed to record event"
+                    );
+                }
+            }
+        };
+        (Events { queue }, publisher)
     }
 
     /// Whether events are recorded at all.
     pub(crate) fn enabled(&self) -> bool {
-        self.recorder.is_some()
+        self.queue.is_some()
     }
 
-    /// Publishes one event about `s.placement`, related to `s.decision`.
+    /// Queues one event about `s.placement`, related to `s.decision`.
     pub(crate) async fn publish(
         &self,
         s: &Subject<'_>,
@@ -147,7 +184,7 @@ impl Events {
         (reason, action): (&str, &str),
         note: String,
     ) {
-        let Some(recorder) = &self.recorder else {
+        let Some(queue) = &self.queue else {
             return;
         };
         let event = Event {
@@ -157,12 +194,12 @@ impl Events {
             action: action.to_owned(),
             secondary: Some(decision_ref(s.decision)),
         };
-        if let Err(e) = recorder.publish(&event, &s.placement.object_ref(&())).await {
+        if let Err(e) = queue.try_send((event, s.placement.object_ref(&()))) {
             tracing::warn!(
                 reason,
                 decision = s.decision.metadata.name.as_deref().unwrap_or_default(),
                 error = %e,
-                "failed to record event"
+                "event dropped"
             );
         }
     }

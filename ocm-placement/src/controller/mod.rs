@@ -8,8 +8,8 @@
 //!   `<placement>-decision-<n>` and labelled with the placement, the decision group name and
 //!   index), each with a controller owner reference to its placement, by server-side apply under
 //!   the field manager [`Config::field_manager`] (metadata on the object, decisions on its
-//!   `status` subresource). Pages labelled with the placement that the scheduler no longer
-//!   produces are deleted.
+//!   `status` subresource), the pages concurrently. Pages labelled with the placement that the
+//!   scheduler no longer produces are deleted.
 //! - The status gets `numberOfSelectedClusters`, `decisionGroups` and the
 //!   `PlacementMisconfigured` and `PlacementSatisfied` conditions (`lastTransitionTime` moves only
 //!   when a condition's status changes), by server-side apply on the `status` subresource;
@@ -60,7 +60,9 @@
 //! (v1.2 recorded `DecisionUpdate` and `ScoreUpdate` exactly when a page's decisions did *not*
 //! change, and listed the scores in Go's random map order). Events are aggregated into series by kube-runtime's [`Recorder`] (which, like
 //! client-go's, keeps the first note of a series). Recording never fails a reconcile: a failure
-//! is logged as a warning.
+//! is logged as a warning. Events are published in the background, in order, so reconciles do
+//! not wait for them (as upstream's recorder); at most 1,000 wait, more are dropped with a
+//! warning (client-go's broadcaster drops too).
 //!
 //! [`Recorder`]: kube::runtime::events::Recorder
 //!
@@ -106,6 +108,16 @@
 //! Nothing is reconciled until each of these six kinds has been listed once (like upstream's
 //! informer sync), so their CRDs must be installed; a failing watch is logged and retried.
 //!
+//! # Scale
+//!
+//! Reconciles share one scheduler snapshot of the clusters (with their scores), cluster sets and
+//! bindings, rebuilt only after one of them changed (each cluster converted once per
+//! `resourceVersion`), and decision counts kept page by page from the `PlacementDecision`
+//! watch, as upstream's plugins read its informer listers. So a plugin's
+//! [`ScheduleContext::snapshot`](crate::ScheduleContext::snapshot) has no
+//! `placement_decisions` here: the context's decision methods read the counts. The watch caches
+//! drop `metadata.managedFields`, except the clusters' (CEL reads the whole cluster).
+//!
 //! # Do not run it next to the Go placement controller
 //!
 //! Two schedulers writing the same `PlacementDecision`s fight. Stop the hub's placement
@@ -114,6 +126,8 @@
 mod converted;
 mod events;
 mod reconcile;
+mod shared;
+mod tally;
 mod triggers;
 
 use crate::Scheduler;
@@ -286,10 +300,12 @@ impl Stores {
 }
 
 /// Watches `api` into a store, yielding the watch events; errors are logged and the watch
-/// retried with kube-runtime's default backoff.
+/// retried with kube-runtime's default backoff. With `trim`, `metadata.managedFields` (often
+/// the larger part of an object written by server-side apply) is dropped before the store.
 fn watch<K>(
     api: Api<K>,
     writer: reflector::store::Writer<K>,
+    trim: bool,
 ) -> impl Stream<Item = watcher::Event<K>> + Send + 'static
 where
     K: kube::Resource<DynamicType = ()>
@@ -301,7 +317,12 @@ where
         + 'static,
 {
     let kind = K::kind(&()).into_owned();
-    reflector::reflector(writer, watcher(api, watcher::Config::default()))
+    let events = watcher(api, watcher::Config::default()).modify(move |o: &mut K| {
+        if trim {
+            o.meta_mut().managed_fields = None;
+        }
+    });
+    reflector::reflector(writer, events)
         .default_backoff()
         .filter_map(move |r| {
             let out = match r {
@@ -346,12 +367,10 @@ pub fn run(client: Client, config: Config) -> impl Future<Output = ()> + Send + 
         .debounce(config.debounce);
     let backoffs = Arc::new(reconcile::Backoffs::default());
     let triggers = Arc::new(triggers::Triggers::new(stores.clone(), backoffs.clone()));
-    let ctx = Arc::new(reconcile::Context::new(
-        client.clone(),
-        config,
-        stores,
-        backoffs,
-    ));
+    let shared = Arc::new(shared::Shared::default());
+    let (ctx, publish_events) =
+        reconcile::Context::new(client.clone(), config, stores, backoffs, shared.clone());
+    let ctx = Arc::new(ctx);
 
     let queue = {
         let (t0, t1, t2, t3, t4, t5) = (
@@ -362,24 +381,47 @@ pub fn run(client: Client, config: Config) -> impl Future<Output = ()> + Send + 
             triggers.clone(),
             triggers,
         );
+        let (s1, s2, s3, s4, s5) = (
+            shared.clone(),
+            shared.clone(),
+            shared.clone(),
+            shared.clone(),
+            shared,
+        );
         futures::stream::select_all([
-            watch(Api::all(client.clone()), placements_w)
+            watch(Api::all(client.clone()), placements_w, true)
                 .map(move |ev| t0.placement(&ev))
                 .boxed(),
-            watch(Api::all(client.clone()), decisions_w)
-                .map(move |ev| t1.decision(&ev))
+            watch(Api::all(client.clone()), decisions_w, true)
+                .map(move |ev| {
+                    s1.decision_event(&ev);
+                    t1.decision(&ev)
+                })
                 .boxed(),
-            watch(Api::all(client.clone()), clusters_w)
-                .map(move |ev| t2.cluster(&ev))
+            // CEL reads the whole cluster object: it is kept as listed.
+            watch(Api::all(client.clone()), clusters_w, false)
+                .map(move |ev| {
+                    s2.hub_changed();
+                    t2.cluster(&ev)
+                })
                 .boxed(),
-            watch(Api::all(client.clone()), cluster_sets_w)
-                .map(move |ev| t3.cluster_set(&ev))
+            watch(Api::all(client.clone()), cluster_sets_w, true)
+                .map(move |ev| {
+                    s3.hub_changed();
+                    t3.cluster_set(&ev)
+                })
                 .boxed(),
-            watch(Api::all(client.clone()), bindings_w)
-                .map(move |ev| t4.binding(&ev))
+            watch(Api::all(client.clone()), bindings_w, true)
+                .map(move |ev| {
+                    s4.hub_changed();
+                    t4.binding(&ev)
+                })
                 .boxed(),
-            watch(Api::all(client.clone()), scores_w)
-                .map(move |ev| t5.score(&ev))
+            watch(Api::all(client.clone()), scores_w, true)
+                .map(move |ev| {
+                    s5.hub_changed();
+                    t5.score(&ev)
+                })
                 .boxed(),
         ])
         .flat_map(futures::stream::iter)
@@ -394,7 +436,7 @@ pub fn run(client: Client, config: Config) -> impl Future<Output = ()> + Send + 
         queue,
         runtime_config,
     );
-    async move {
+    let reconciles = async move {
         applier
             .for_each(|r| {
                 match r {
@@ -409,8 +451,12 @@ pub fn run(client: Client, config: Config) -> impl Future<Output = ()> + Send + 
                 }
                 std::future::ready(())
             })
-            .instrument(tracing::info_span!("placement_controller"))
             .await
+    };
+    async move {
+        futures::future::join(reconciles, publish_events)
+            .instrument(tracing::info_span!("placement_controller"))
+            .await;
     }
 }
 

@@ -2,8 +2,9 @@
 
 use super::events::{self, Events, Subject, reasons};
 use super::{Config, Error, Stores};
-use crate::adapter::{build_placement_decisions, build_placement_status, build_snapshot};
-use crate::{ManagedCluster, Placement, RunStatus, ScheduleOutcome, Scheduler};
+use crate::adapter::{build_placement_decisions, build_placement_status};
+use crate::index::SnapshotIndex;
+use crate::{Placement, RunStatus, ScheduleOutcome, Scheduler};
 use jiff::Timestamp;
 use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
@@ -58,16 +59,18 @@ pub(crate) struct Context {
     events: Events,
     stores: Stores,
     backoffs: Arc<Backoffs>,
-    converted: Arc<super::converted::ConvertedClusters>,
+    shared: Arc<super::shared::Shared>,
 }
 
 impl Context {
+    /// The context and the future that publishes its events in the background.
     pub(crate) fn new(
         client: Client,
         config: Config,
         stores: Stores,
         backoffs: Arc<Backoffs>,
-    ) -> Self {
+        shared: Arc<super::shared::Shared>,
+    ) -> (Self, impl Future<Output = ()> + Send + use<>) {
         let recorder = config.record_events.then(|| {
             let controller = config
                 .reporting_controller
@@ -76,16 +79,18 @@ impl Context {
             // `From<&str>` sets the host name as the reporting instance.
             Recorder::new(client.clone(), Reporter::from(controller))
         });
-        Context {
+        let (events, publisher) = Events::new(recorder);
+        let ctx = Context {
             client,
             scheduler: Arc::new(config.scheduler),
             field_manager: config.field_manager,
             write_scores: config.write_decision_scores,
-            events: Events::new(recorder),
+            events,
             stores,
             backoffs,
-            converted: Arc::default(),
-        }
+            shared,
+        };
+        (ctx, publisher)
     }
 }
 
@@ -139,8 +144,8 @@ async fn reconcile_placement(
     })
 }
 
-/// Builds the snapshot and runs the scheduler on Tokio's blocking pool (both are linear or
-/// worse in the number of clusters).
+/// Runs the scheduler on Tokio's blocking pool against the shared snapshot (rebuilt there
+/// first when the hub changed) and the decision counts of the watch.
 async fn schedule(
     ctx: &Context,
     placement: Placement,
@@ -148,41 +153,12 @@ async fn schedule(
 ) -> Result<ScheduleOutcome, Error> {
     let stores = ctx.stores.clone();
     let scheduler = ctx.scheduler.clone();
-    let converted = ctx.converted.clone();
+    let shared = ctx.shared.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<ScheduleOutcome, Error> {
-        let clusters = converted.convert(&stores.clusters.state())?;
-        let sets = stores.cluster_sets.state();
-        let bindings = stores.bindings.state();
-        let scores = stores.scores.state();
-        let decisions = stores.decisions.state();
-        let mut snapshot = build_snapshot(
-            std::iter::empty(),
-            sets.iter().map(AsRef::as_ref),
-            bindings.iter().map(AsRef::as_ref),
-            scores.iter().map(AsRef::as_ref),
-            decisions.iter().map(AsRef::as_ref),
-        )?;
-        // Scores by cluster, as `build_snapshot` attaches them.
-        let mut by_cluster: HashMap<String, Vec<crate::AddOnPlacementScore>> = HashMap::new();
-        for s in scores.iter() {
-            if let Some(ns) = s.metadata.namespace.as_deref() {
-                by_cluster
-                    .entry(ns.to_owned())
-                    .or_default()
-                    .push(s.as_ref().try_into()?);
-            }
-        }
-        snapshot.clusters = clusters
-            .iter()
-            .map(|c| {
-                let mut c = ManagedCluster::clone(c);
-                if let Some(s) = by_cluster.get(&c.name) {
-                    c.scores = s.clone();
-                }
-                c
-            })
-            .collect();
-        Ok(scheduler.schedule(&placement, &snapshot, now)?)
+        let snapshot = shared.snapshot(&stores)?;
+        let counts = shared.decision_counts();
+        let index = SnapshotIndex::with_decision_counts(&snapshot, &counts);
+        Ok(scheduler.schedule_indexed(&placement, &index, now)?)
     });
     task.await.map_err(|e| Error::Task(e.to_string()))?
 }
@@ -244,20 +220,20 @@ async fn bind(
             .flatten(),
     };
 
-    for desired in build_placement_decisions(outcome, p, ctx.write_scores) {
-        let page = desired.metadata.name.clone().unwrap_or_default();
-        let existing = ctx.stores.decisions.get(&ObjectRef::new(&page).within(ns));
-        let applied = apply_decision(
-            ctx,
-            &api,
-            &params,
-            p,
-            &desired,
-            existing.as_deref(),
-            &update,
-        )
+    // The pages are independent: they are applied concurrently.
+    let desired = build_placement_decisions(outcome, p, ctx.write_scores);
+    let applied =
+        futures::future::join_all(desired.iter().map(|desired| {
+            let page = desired.metadata.name.clone().unwrap_or_default();
+            let existing = ctx.stores.decisions.get(&ObjectRef::new(&page).within(ns));
+            let (api, params, update) = (&api, &params, &update);
+            async move {
+                apply_decision(ctx, api, params, p, desired, existing.as_deref(), update).await
+            }
+        }))
         .await;
-        if let Err(e) = applied {
+    for r in applied {
+        if let Err(e) = r {
             first_error.get_or_insert(e);
         }
     }

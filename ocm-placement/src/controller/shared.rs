@@ -1,0 +1,98 @@
+//! The hub state every reconcile schedules against, shared between reconciles: the snapshot of
+//! clusters (with their scores), cluster sets and bindings, rebuilt only after one of them
+//! changed, and the decision counts kept from the `PlacementDecision` watch.
+//!
+//! Upstream reads its informer listers by pointer; rebuilding the whole snapshot for each
+//! reconcile made one wave of reconciles quadratic at fleet scale.
+
+use super::Stores;
+use super::converted::ConvertedClusters;
+use super::tally::DecisionTally;
+use crate::adapter::{AdapterError, build_snapshot};
+use crate::index::DecisionCounts;
+use crate::{AddOnPlacementScore, ManagedCluster, Snapshot};
+use kube::runtime::watcher::Event;
+use ocm_api::cluster::v1beta1;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// What reconciles share.
+#[derive(Default)]
+pub(crate) struct Shared {
+    /// Bumped after every change of a cluster, set, binding or score (after the store saw it).
+    generation: AtomicU64,
+    /// The last snapshot built, with the generation read before building it.
+    snapshot: Mutex<Option<(u64, Arc<Snapshot>)>>,
+    converted: ConvertedClusters,
+    decisions: DecisionTally,
+}
+
+impl Shared {
+    /// A cluster, set, binding or score changed (its store is already updated).
+    pub(crate) fn hub_changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A `PlacementDecision` watch event (its store is already updated).
+    pub(crate) fn decision_event(&self, ev: &Event<v1beta1::PlacementDecision>) {
+        self.decisions.observe(ev);
+    }
+
+    /// The decision counts now.
+    pub(crate) fn decision_counts(&self) -> Arc<DecisionCounts> {
+        self.decisions.counts()
+    }
+
+    /// The snapshot of the stores (without `placement_decisions`: see
+    /// [`decision_counts`](Self::decision_counts)), rebuilt when something changed since the
+    /// last one. Blocks while another reconcile builds it.
+    pub(crate) fn snapshot(&self, stores: &Stores) -> Result<Arc<Snapshot>, AdapterError> {
+        let mut cached = self.snapshot.lock().unwrap_or_else(PoisonError::into_inner);
+        // Read before the stores: a change after this read bumps the generation again.
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some((g, s)) = cached.as_ref()
+            && *g == generation
+        {
+            return Ok(s.clone());
+        }
+        let s = Arc::new(build(&self.converted, stores)?);
+        *cached = Some((generation, s.clone()));
+        Ok(s)
+    }
+}
+
+fn build(converted: &ConvertedClusters, stores: &Stores) -> Result<Snapshot, AdapterError> {
+    let clusters = converted.convert(&stores.clusters.state())?;
+    let sets = stores.cluster_sets.state();
+    let bindings = stores.bindings.state();
+    let scores = stores.scores.state();
+    let mut snapshot = build_snapshot(
+        std::iter::empty(),
+        sets.iter().map(AsRef::as_ref),
+        bindings.iter().map(AsRef::as_ref),
+        std::iter::empty(),
+        std::iter::empty(),
+    )?;
+    // Scores by cluster, as `build_snapshot` attaches them.
+    let mut by_cluster: HashMap<String, Vec<AddOnPlacementScore>> = HashMap::new();
+    for s in scores.iter() {
+        if let Some(ns) = s.metadata.namespace.as_deref() {
+            by_cluster
+                .entry(ns.to_owned())
+                .or_default()
+                .push(s.as_ref().try_into()?);
+        }
+    }
+    snapshot.clusters = clusters
+        .iter()
+        .map(|c| {
+            let mut c = ManagedCluster::clone(c);
+            if let Some(s) = by_cluster.get(&c.name) {
+                c.scores = s.clone();
+            }
+            c
+        })
+        .collect();
+    Ok(snapshot)
+}
