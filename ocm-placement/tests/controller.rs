@@ -8,7 +8,7 @@
 #![cfg(feature = "controller")]
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::events::v1::Event;
@@ -27,10 +27,11 @@ use ocm_api::cluster::v1beta2::{
 };
 use ocm_api::{conditions, labels};
 use ocm_placement::controller::{self, Config};
+use ocm_test_support::CheckError;
 use ocm_testenv::TestEnv;
 use serde_json::json;
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+type TestResult = Result<(), CheckError>;
 
 const NS: &str = "apps";
 const SET: &str = "prod";
@@ -38,30 +39,21 @@ const SET: &str = "prod";
 /// at 60 s (the cause was not captured).
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Polls `check` until it returns `Ok(true)`; fails with the last observation on timeout.
-async fn eventually<F, Fut>(what: &str, mut check: F) -> TestResult
+/// Polls `check` until it returns `Ok(Ok(()))`; fails with the last observation on timeout.
+async fn eventually<F, Fut>(what: &str, check: F) -> TestResult
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Result<(), String>, Box<dyn std::error::Error>>>,
+    Fut: Future<Output = Result<Result<(), String>, CheckError>>,
 {
-    let start = Instant::now();
-    let mut last = String::from("never checked");
-    while start.elapsed() < TIMEOUT {
-        match check().await {
-            Ok(Ok(())) => return Ok(()),
-            Ok(Err(observed)) => last = observed,
-            Err(e) => last = format!("error: {e}"),
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    Err(format!("timed out after {TIMEOUT:?} waiting for {what}; last seen: {last}").into())
+    ocm_test_support::eventually(what, TIMEOUT, check).await?;
+    Ok(())
 }
 
 /// Creates the exclusive cluster set `name` and its binding in `NS`.
 async fn create_bound_set(
     client: &Client,
     name: &str,
-) -> Result<(Api<ManagedClusterSet>, Api<ManagedClusterSetBinding>), Box<dyn std::error::Error>> {
+) -> Result<(Api<ManagedClusterSet>, Api<ManagedClusterSetBinding>), CheckError> {
     let sets: Api<ManagedClusterSet> = Api::all(client.clone());
     sets.create(
         &PostParams::default(),
@@ -155,7 +147,7 @@ async fn expect_event(
     (reason, action, type_): (&str, &str, &str),
     decision: &str,
     reporter: &str,
-) -> Result<Event, Box<dyn std::error::Error>> {
+) -> Result<Event, CheckError> {
     let name = placement.metadata.name.as_deref().unwrap_or_default();
     eventually(
         &format!("{reason} event of {name} for {decision}"),
@@ -199,10 +191,7 @@ async fn expect_event(
 }
 
 /// The decisions of a page as the apiserver stores them (raw JSON, to see absent fields).
-async fn raw_decisions(
-    client: &Client,
-    page: &str,
-) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
+async fn raw_decisions(client: &Client, page: &str) -> Result<Vec<serde_json::Value>, CheckError> {
     let api: Api<DynamicObject> = Api::namespaced_with(
         client.clone(),
         NS,
@@ -758,8 +747,16 @@ async fn scores_are_written_when_asked(client: &Client) -> TestResult {
 
     // The same as the scheduler on the hub's state, for every placement (the default
     // prioritizers of `web` and `tolerant` included).
+    //
+    // Balance reads the other placements' decisions, and (as upstream) a placement is not
+    // reconciled again when another placement's decisions change: `web`'s scores written before
+    // `ranked` and `spread` chose theirs stay as written. A placement whose scores are not the
+    // scheduler's is therefore touched (an annotation), so it is reconciled on the hub as it is
+    // now; a wrong score from the controller's own state still never converges.
+    let touches = std::sync::atomic::AtomicU32::new(0);
     eventually("every decision's score to be the scheduler's", || async {
         let mut mismatches = Vec::new();
+        let mut lagging = Vec::new();
         let ps = placements.list(&ListParams::default()).await?.items;
         let hub_clusters = clusters.list(&ListParams::default()).await?.items;
         let hub_sets = sets.list(&ListParams::default()).await?.items;
@@ -814,10 +811,19 @@ async fn scores_are_written_when_asked(client: &Client) -> TestResult {
             got.sort();
             if got != want {
                 mismatches.push(format!("{name}: got {got:?}, scheduler {want:?}"));
+                lagging.push(name.clone());
             }
             if name == "spread" && (got.len() != 2 || got.iter().all(|(_, s)| *s == 0)) {
                 mismatches.push(format!("spread: expected two scored clusters, got {got:?}"));
             }
+        }
+        for name in lagging {
+            let n = touches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let touch =
+                json!({"metadata": {"annotations": {"ocm-placement-test/touch": n.to_string()}}});
+            placements
+                .patch(&name, &PatchParams::default(), &Patch::Merge(&touch))
+                .await?;
         }
         Ok(if mismatches.is_empty() {
             Ok(())
@@ -839,14 +845,35 @@ async fn scores_are_written_when_asked(client: &Client) -> TestResult {
     .await?;
     assert_eq!(e.note.as_deref(), Some("s2:100 s3:60 "));
 
-    // Writing the scores settled: the page is not rewritten again and again.
+    // Writing the scores settled: the page is not rewritten again and again. A reconcile is
+    // forced by taking `numberOfSelectedClusters` from the status; once the controller has put
+    // it back, that reconcile has passed the pages (written before the status).
     let decisions: Api<PlacementDecision> = Api::namespaced(client.clone(), NS);
     let version = decisions
         .get("ranked-decision-1")
         .await?
         .metadata
         .resource_version;
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    placements
+        .patch_status(
+            "ranked",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"status": {"numberOfSelectedClusters": 0}})),
+        )
+        .await?;
+    eventually("ranked's status to be written again", || async {
+        let n = placements
+            .get_status("ranked")
+            .await?
+            .status
+            .map(|s| s.number_of_selected_clusters);
+        Ok(if n == Some(2) {
+            Ok(())
+        } else {
+            Err(format!("numberOfSelectedClusters {n:?}"))
+        })
+    })
+    .await?;
     assert_eq!(
         decisions
             .get("ranked-decision-1")
