@@ -1,8 +1,8 @@
 //! [`SnapshotIndex`]: what every placement scheduled against one snapshot shares.
 
-use crate::fxhash::FxHashMap;
 use crate::model::{ManagedCluster, ManagedClusterSet, Placement, Snapshot};
 use crate::plugin::is_own_decision;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 

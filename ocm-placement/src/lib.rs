@@ -165,7 +165,6 @@ pub mod cel;
 #[cfg(feature = "controller")]
 pub mod controller;
 pub mod explain;
-mod fxhash;
 #[cfg(feature = "ocm-api")]
 pub mod hub;
 mod index;

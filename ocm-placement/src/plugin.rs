@@ -8,10 +8,10 @@
 //! `clusters[i]`. That makes it impossible for a plugin to add clusters, and lets the
 //! scheduler explain every result without parsing logs.
 
-use crate::fxhash::FxHashMap;
 use crate::index::SnapshotIndex;
 use crate::model::{ManagedCluster, Placement, PlacementDecision, Snapshot};
 use jiff::Timestamp;
+use rustc_hash::FxHashMap;
 
 /// What a plugin sees: the placement being scheduled, the recorded hub state and the clock.
 #[derive(Debug)]

@@ -2,11 +2,11 @@
 //! reads them (upstream's `Balance` and steady-state reads of its decision lister) without
 //! converting every page of every placement.
 
-use crate::fxhash::FxHashMap;
 use crate::index::DecisionCounts;
 use crate::labels::PLACEMENT;
 use kube::runtime::watcher::Event;
 use ocm_api::cluster::v1beta1;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 

@@ -135,7 +135,7 @@ impl Filter for TaintToleration {
         }
         let tolerations = &cx.placement().spec.tolerations;
         let now = cx.now();
-        let mut seen = crate::fxhash::FxHashSet::default();
+        let mut seen = rustc_hash::FxHashSet::default();
         let mut min: Option<i128> = None;
         // Every cluster of the hub named in the decisions (the lister's Get), last one wins.
         for c in cx.snapshot().clusters.iter().rev() {

@@ -3,10 +3,10 @@
 
 use super::ScheduleError;
 use crate::explain::Explanation;
-use crate::fxhash::FxHashSet as HashSet;
 use crate::index::SnapshotIndex;
 use crate::model::{ManagedCluster, Placement};
 use crate::selector::Selector;
+use rustc_hash::FxHashSet as HashSet;
 use std::collections::BTreeSet;
 
 /// The outcome of step 1.

@@ -1,9 +1,9 @@
 //! Step 6: decision groups (upstream `generateDecisionGroups`).
 
 use super::Status;
-use crate::fxhash::FxHashSet as HashSet;
 use crate::model::{IntOrString, ManagedCluster, Placement};
 use crate::plugins::predicate::CompiledSelector;
+use rustc_hash::FxHashSet as HashSet;
 
 /// Upstream `calculateLength`.
 pub(super) fn calculate_length(v: &IntOrString, total: usize) -> Result<usize, String> {

@@ -2,12 +2,12 @@
 //! decision groups → PlacementDecision pages → conditions.
 
 use crate::explain::{ClusterExplanation, Explanation, ScoreTerm, Verdict};
-use crate::fxhash::FxHashMap as HashMap;
 use crate::index::SnapshotIndex;
 use crate::model::{ManagedCluster, Placement, Snapshot};
 use crate::plugin::{PluginError, ScheduleContext};
 use crate::registry::Registry;
 use jiff::Timestamp;
+use rustc_hash::FxHashMap as HashMap;
 
 mod candidates;
 mod conditions;

@@ -4,10 +4,10 @@
 use super::scores::Scored;
 use super::{Detail, Scheduled, Scheduler, Status};
 use crate::explain::Verdict;
-use crate::fxhash::FxHashSet as HashSet;
 use crate::model::ManagedCluster;
 use crate::plugin::ScheduleContext;
 use jiff::Timestamp;
+use rustc_hash::FxHashSet as HashSet;
 
 impl Scheduler {
     /// Ranks and selects the feasible clusters.
@@ -85,7 +85,7 @@ impl Scheduler {
         }
 
         let scores: Vec<i64> = if spread {
-            let by_name: crate::fxhash::FxHashMap<&str, i64> = order
+            let by_name: rustc_hash::FxHashMap<&str, i64> = order
                 .iter()
                 .map(|&i| (filtered[i].name.as_str(), totals[i]))
                 .collect();
