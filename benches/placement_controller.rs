@@ -3,9 +3,14 @@
 //!
 //! `cargo bench -p ocm-benches --bench placement_controller` starts one ocm-testenv hub (no
 //! managed cluster agents), creates `N` ManagedClusters (labels `zone`, `tier`, `env` varied by
-//! index, all in the `global` set) and 4 namespaces bound to `global`, then for each controller,
-//! Go's first (the hub's own `placement-controller` process), ours second:
+//! index, all in the `global` set, with a one-hour lease so that the hub does not mark them
+//! unknown mid-run) and 4 namespaces bound to `global`, then for each controller, Go's first (the
+//! hub's own `placement-controller` process), ours second:
 //!
+//! 0. **settle**: waits until no `ManagedCluster` changed for 5 s (the hub's registration
+//!    controllers update each new cluster about six times, rate-limited, for over a minute; a
+//!    placement controller measured meanwhile re-schedules on every update), printing how many
+//!    cluster updates it waited for and how many happened during each phase;
 //! 1. **converge**: creates `P` placements (label selectors and expressions of four kinds; a
 //!    third with `numberOfClusters`; tolerating the `unreachable`/`unavailable` taints the hub
 //!    puts on clusters without an agent) and times until every placement's decisions are
@@ -36,6 +41,8 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt, stream};
@@ -188,6 +195,26 @@ fn unconverged(store: &Store<PlacementDecision>, want: &BTreeMap<(String, String
         .count()
 }
 
+/// Waits until every placement converged, recomputing only after the watch saw an event (a
+/// scan of every decision each 50 ms took a core's share from the controllers).
+async fn wait_for_convergence(
+    what: &str,
+    watched: &Watched,
+    want: &BTreeMap<(String, String), Want>,
+) {
+    let mut seen = None;
+    let mut left = 0;
+    wait_for(what, || {
+        let now = watched.decision_events.load(Ordering::Relaxed);
+        if seen != Some(now) {
+            seen = Some(now);
+            left = unconverged(&watched.decisions, want);
+        }
+        (left > 0).then(|| format!("{left} placements not converged"))
+    })
+    .await;
+}
+
 /// Waits until `check` is true, checking every 50 ms; panics after the phase timeout.
 async fn wait_for(what: &str, mut check: impl FnMut() -> Option<String>) {
     let timeout = Duration::from_secs(env_usize("OCM_BENCH_TIMEOUT_SECS", 900) as u64);
@@ -286,37 +313,35 @@ async fn warm_up(client: &Client) {
 /// Phases converge and relabel (`round` → `round + 1`) against whichever controller runs.
 async fn measure(
     client: &Client,
-    decisions: &Store<PlacementDecision>,
+    watched: &Watched,
     pid: u32,
     n: usize,
     placements: &[Placement],
 ) -> Run {
+    watched.settle().await;
     warm_up(client).await;
     let want = expected(client, placements).await;
     let start = Instant::now();
+    let clusters_before = watched.cluster_events.load(Ordering::Relaxed);
     for_all(placements.to_vec(), |p| {
         let api: Api<Placement> = Api::namespaced(client.clone(), &p.namespace().unwrap());
         async move { api.create(&PostParams::default(), &p).await.map(drop) }
     })
     .await;
-    wait_for("convergence", || {
-        let left = unconverged(decisions, &want);
-        (left > 0).then(|| format!("{left} placements not converged"))
-    })
-    .await;
+    wait_for_convergence("convergence", watched, &want).await;
     let converge = start.elapsed();
-    println!("  converged in {converge:.2?}");
+    let churn = watched.cluster_events.load(Ordering::Relaxed) - clusters_before;
+    println!("  converged in {converge:.2?} ({churn} ManagedCluster watch events meanwhile)");
 
     let start = Instant::now();
     relabel(client, n, 1).await;
+    let patched = start.elapsed();
     let want = expected(client, placements).await;
-    wait_for("convergence after relabel", || {
-        let left = unconverged(decisions, &want);
-        (left > 0).then(|| format!("{left} placements not converged"))
-    })
-    .await;
+    wait_for_convergence("convergence after relabel", watched, &want).await;
     let relabel = start.elapsed();
-    println!("  relabel converged in {relabel:.2?}");
+    println!(
+        "  relabel converged in {relabel:.2?} (the bench's {n} label patches took {patched:.2?})"
+    );
     let (rss_kb, hwm_kb) = memory(pid);
     Run {
         converge,
@@ -326,14 +351,87 @@ async fn measure(
     }
 }
 
+/// The bench's watches: the decisions (to check convergence) and the clusters (to wait until
+/// the hub's own controllers stopped updating them), each with a count of its events.
+struct Watched {
+    decisions: Store<PlacementDecision>,
+    decision_events: Arc<AtomicU64>,
+    cluster_events: Arc<AtomicU64>,
+}
+
+impl Watched {
+    async fn start(client: &Client) -> Watched {
+        let (decisions, writer) = reflector::store::<PlacementDecision>();
+        let decision_events = Arc::new(AtomicU64::new(0));
+        let watch = reflector::reflector(
+            writer,
+            watcher(
+                Api::<PlacementDecision>::all(client.clone()),
+                Default::default(),
+            ),
+        )
+        .default_backoff()
+        .for_each(counting(&decision_events));
+        tokio::spawn(watch);
+        let cluster_events = Arc::new(AtomicU64::new(0));
+        let watch = watcher(
+            Api::<kube::core::PartialObjectMeta<ManagedCluster>>::all(client.clone()),
+            Default::default(),
+        )
+        .default_backoff()
+        .for_each(counting(&cluster_events));
+        tokio::spawn(watch);
+        decisions.wait_until_ready().await.expect("decision watch");
+        Watched {
+            decisions,
+            decision_events,
+            cluster_events,
+        }
+    }
+
+    /// Waits until no cluster changed for 5 s: the hub's registration controllers update every
+    /// new or relabelled cluster (finalizer, conditions, set labels), rate-limited, for a minute
+    /// or two, and a controller measured meanwhile re-schedules on each update.
+    async fn settle(&self) {
+        let quiet = Duration::from_secs(5);
+        let start = Instant::now();
+        let before = self.cluster_events.load(Ordering::Relaxed);
+        let (mut last, mut since) = (before, Instant::now());
+        wait_for("the hub to stop updating clusters", || {
+            let now = self.cluster_events.load(Ordering::Relaxed);
+            if now != last {
+                (last, since) = (now, Instant::now());
+            }
+            (since.elapsed() < quiet).then(|| format!("{} cluster events", now - before))
+        })
+        .await;
+        println!(
+            "  hub settled in {:.1?} ({} ManagedCluster watch events)",
+            start.elapsed() - quiet,
+            last - before
+        );
+    }
+}
+
+/// A `for_each` body that counts the stream's items.
+fn counting<T>(count: &Arc<AtomicU64>) -> impl FnMut(T) -> std::future::Ready<()> + use<T> {
+    let count = count.clone();
+    move |_| {
+        count.fetch_add(1, Ordering::Relaxed);
+        std::future::ready(())
+    }
+}
+
 /// Deletes the placements and their decisions, and waits until the watch saw them all go.
 async fn clean(client: &Client, decisions: &Store<PlacementDecision>, placements: &[Placement]) {
     for_all(placements.to_vec(), |p| {
         let api: Api<Placement> = Api::namespaced(client.clone(), &p.namespace().unwrap());
         async move {
-            api.delete(&p.name_any(), &DeleteParams::default())
-                .await
-                .map(drop)
+            match api.delete(&p.name_any(), &DeleteParams::default()).await {
+                // Never created (`OCM_BENCH_SKIP_GO`).
+                Err(kube::Error::Api(s)) if s.is_not_found() => Ok(()),
+                r => r.map(drop),
+            }
         }
     })
     .await;
@@ -422,7 +520,14 @@ async fn main() {
     for_all((0..n).collect(), |i| {
         let clusters = clusters.clone();
         async move {
-            let mut c = ManagedCluster::new(&format!("c{i:05}"), ManagedClusterSpec::default());
+            // No agent renews the lease the hub creates: a long lease keeps the hub from
+            // marking every cluster unknown (and tainting it) five grace periods later, in
+            // the middle of a measurement.
+            let spec = ManagedClusterSpec {
+                lease_duration_seconds: Some(3600),
+                ..ManagedClusterSpec::default()
+            };
+            let mut c = ManagedCluster::new(&format!("c{i:05}"), spec);
             c.metadata = ObjectMeta {
                 name: Some(format!("c{i:05}")),
                 labels: Some(cluster_labels(i, 0)),
@@ -434,18 +539,7 @@ async fn main() {
     .await;
     println!("{n} clusters, {p} placements in {NAMESPACES} namespaces");
 
-    let (decisions, writer) = reflector::store::<PlacementDecision>();
-    let watch = reflector::reflector(
-        writer,
-        watcher(
-            Api::<PlacementDecision>::all(client.clone()),
-            Default::default(),
-        ),
-    )
-    .default_backoff()
-    .for_each(|_| std::future::ready(()));
-    tokio::spawn(watch);
-    decisions.wait_until_ready().await.expect("decision watch");
+    let watched = Watched::start(&client).await;
 
     let placements: Vec<Placement> = (0..p).map(placement).collect();
     // For profiling ours alone: `OCM_BENCH_SKIP_GO=1`.
@@ -453,14 +547,14 @@ async fn main() {
         None
     } else {
         println!("Go placement controller (pid {}):", go.pid);
-        Some(measure(&client, &decisions, go.pid, n, &placements).await)
+        Some(measure(&client, &watched, go.pid, n, &placements).await)
     };
     let killed = std::process::Command::new("kill")
         .args(["-KILL", &go.pid.to_string()])
         .status()
         .expect("kill");
     assert!(killed.success(), "SIGKILL of the Go placement controller");
-    clean(&client, &decisions, &placements).await;
+    clean(&client, &watched.decisions, &placements).await;
     relabel(&client, n, 0).await;
 
     let mut ours = std::process::Command::new(std::env::current_exe().expect("this binary"))
@@ -468,7 +562,7 @@ async fn main() {
         .spawn()
         .expect("our controller starts");
     println!("ocm-placement controller (pid {}):", ours.id());
-    let rust_run = measure(&client, &decisions, ours.id(), n, &placements).await;
+    let rust_run = measure(&client, &watched, ours.id(), n, &placements).await;
     ours.kill().expect("stop our controller");
     let _ = ours.wait();
 
