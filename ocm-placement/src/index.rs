@@ -64,12 +64,37 @@ pub struct SnapshotIndex<'s> {
     sets: FxHashMap<&'s str, &'s ManagedClusterSet>,
     /// `cluster-set` label value → positions in `unique`, ascending.
     by_set_label: FxHashMap<&'s str, Vec<u32>>,
-    /// Cluster name → how many decisions (of every placement) name it.
-    decisions: FxHashMap<&'s str, i64>,
-    /// The same counts, highest first.
-    decisions_desc: Vec<(i64, &'s str)>,
-    /// Counts kept outside the snapshot, when the index was built on them.
-    external: Option<&'s DecisionCounts>,
+    /// How many decisions (of every placement) name each cluster.
+    counts: Counts<'s>,
+}
+
+/// Decision counts of an index: counted from the snapshot, or kept outside it (read in
+/// place, not copied for each index).
+enum Counts<'s> {
+    Own {
+        /// Cluster name → how many decisions name it.
+        all: FxHashMap<&'s str, i64>,
+        /// The same counts, highest first (ties by name).
+        desc: Vec<(i64, &'s str)>,
+    },
+    External(&'s DecisionCounts),
+}
+
+impl Counts<'_> {
+    fn get(&self, cluster: &str) -> i64 {
+        match self {
+            Counts::Own { all, .. } => all.get(cluster).copied(),
+            Counts::External(e) => e.all.get(cluster).copied(),
+        }
+        .unwrap_or(0)
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Counts::Own { all, .. } => all.len(),
+            Counts::External(e) => e.all.len(),
+        }
+    }
 }
 
 impl fmt::Debug for SnapshotIndex<'_> {
@@ -77,7 +102,7 @@ impl fmt::Debug for SnapshotIndex<'_> {
         f.debug_struct("SnapshotIndex")
             .field("clusters", &self.unique.len())
             .field("cluster_sets", &self.sets.len())
-            .field("decided_clusters", &self.decisions.len())
+            .field("decided_clusters", &self.counts.len())
             .finish()
     }
 }
@@ -136,21 +161,25 @@ impl<'s> SnapshotIndex<'s> {
             }
         }
 
-        let (decisions, decisions_desc) = match external {
-            Some(e) => (
-                e.all.iter().map(|(name, n)| (name.as_str(), *n)).collect(),
-                e.desc.iter().map(|(n, name)| (*n, name.as_str())).collect(),
-            ),
-            None => count_decisions(snapshot),
+        let counts = match external {
+            Some(e) => Counts::External(e),
+            None => {
+                let (all, desc) = count_decisions(snapshot);
+                Counts::Own { all, desc }
+            }
         };
         // The same counts by snapshot position (of the cluster that wins its name).
         let mut decisions_at = vec![0i64; snapshot.clusters.len()];
-        for (name, n) in &decisions {
+        let mut place = |name: &str, n: i64| {
             if let Some(&i) = last.get(name)
                 && let Some(slot) = decisions_at.get_mut(i)
             {
-                *slot = *n;
+                *slot = n;
             }
+        };
+        match &counts {
+            Counts::Own { all, .. } => all.iter().for_each(|(name, n)| place(name, *n)),
+            Counts::External(e) => e.all.iter().for_each(|(name, n)| place(name, *n)),
         }
 
         SnapshotIndex {
@@ -161,16 +190,14 @@ impl<'s> SnapshotIndex<'s> {
             resources: OnceLock::new(),
             sets,
             by_set_label,
-            decisions,
-            decisions_desc,
-            external,
+            counts,
         }
     }
 
     /// The clusters of `placement`'s own decisions, with how many of its decisions name each.
     pub(crate) fn own_decisions(&self, placement: &Placement) -> FxHashMap<&'s str, i64> {
         let mut own: FxHashMap<&'s str, i64> = FxHashMap::default();
-        if let Some(e) = self.external {
+        if let Counts::External(e) = self.counts {
             let key = (placement.namespace.clone(), placement.name.clone());
             if let Some(m) = e.by_placement.get(&key) {
                 own.extend(m.iter().map(|(name, n)| (name.as_str(), *n)));
@@ -210,7 +237,7 @@ impl<'s> SnapshotIndex<'s> {
 
     /// How many decisions of every placement (in all `PlacementDecision`s) name `cluster`.
     pub fn decision_count(&self, cluster: &str) -> i64 {
-        self.decisions.get(cluster).copied().unwrap_or(0)
+        self.counts.get(cluster)
     }
 
     /// The position in the snapshot's `clusters` of `c`, if `c` is one of them (by address,
@@ -260,9 +287,14 @@ impl<'s> SnapshotIndex<'s> {
         both.get(resource).copied().flatten()
     }
 
-    /// Decision counts per cluster name, highest first (ties by name).
-    pub(crate) fn decision_counts_desc(&self) -> &[(i64, &'s str)] {
-        &self.decisions_desc
+    /// The highest decision count of a cluster that `skip` does not skip (clusters highest
+    /// first, ties by name), 0 when there is none.
+    pub(crate) fn max_decision_count_except(&self, skip: impl Fn(&str) -> bool) -> i64 {
+        match &self.counts {
+            Counts::Own { desc, .. } => desc.iter().find(|(_, name)| !skip(name)).map(|d| d.0),
+            Counts::External(e) => e.desc.iter().find(|(_, name)| !skip(name)).map(|d| d.0),
+        }
+        .unwrap_or(0)
     }
 }
 
@@ -326,7 +358,9 @@ mod tests {
         assert_eq!(ix.decision_count("z"), 2);
         assert_eq!(ix.decision_count("a"), 1);
         assert_eq!(ix.decision_count("b"), 0);
-        assert_eq!(ix.decision_counts_desc(), [(2, "z"), (1, "a")]);
+        assert_eq!(ix.max_decision_count_except(|_| false), 2);
+        assert_eq!(ix.max_decision_count_except(|c| c == "z"), 1);
+        assert_eq!(ix.max_decision_count_except(|_| true), 0);
         // By address: the winning "a" has its count, the losing one and a copy are looked up
         // by name.
         assert_eq!(ix.position(&s.clusters[2]), Some(2));

@@ -58,11 +58,8 @@ impl<'a> ScheduleContext<'a> {
         let own_decisions = ix.own_decisions(placement);
         // The busiest cluster for other placements: the busiest overall that this placement
         // does not use, or one it uses, less its own decisions.
-        let mut max_other_decisions = ix
-            .decision_counts_desc()
-            .iter()
-            .find(|(_, name)| !own_decisions.contains_key(name))
-            .map_or(0, |(n, _)| *n);
+        let mut max_other_decisions =
+            ix.max_decision_count_except(|name| own_decisions.contains_key(name));
         for (name, own) in &own_decisions {
             max_other_decisions = max_other_decisions.max(ix.decision_count(name) - own);
         }

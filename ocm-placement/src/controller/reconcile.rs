@@ -14,7 +14,7 @@ use kube::{Api, Client, Resource};
 use ocm_api::cluster::v1beta1;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 use tracing::Instrument;
 
@@ -212,12 +212,8 @@ async fn bind(
     let params = PatchParams::apply(&ctx.field_manager).force();
     let mut first_error = None;
     let update = Update {
-        run_status: &outcome.run_status,
-        score_message: ctx
-            .events
-            .enabled()
-            .then(|| events::score_message(outcome))
-            .flatten(),
+        outcome,
+        score_message: OnceLock::new(),
     };
 
     // The pages are independent: they are applied concurrently.
@@ -278,9 +274,18 @@ fn decisions_of(d: &v1beta1::PlacementDecision) -> &[v1beta1::ClusterDecision] {
 
 /// What the events of an updated page say (the same for every page of a run).
 struct Update<'a> {
-    run_status: &'a crate::RunStatus,
-    /// `ScoreUpdate`'s message; `None` when there are no scores or no events are recorded.
-    score_message: Option<String>,
+    outcome: &'a ScheduleOutcome,
+    /// `ScoreUpdate`'s message, built when a page changed.
+    score_message: OnceLock<Option<String>>,
+}
+
+impl Update<'_> {
+    /// `ScoreUpdate`'s message; `None` when there are no scores.
+    fn score_message(&self) -> Option<&str> {
+        self.score_message
+            .get_or_init(|| events::score_message(self.outcome))
+            .as_deref()
+    }
 }
 
 /// Server-side applies one page: its metadata, then its decisions on the status subresource,
@@ -364,13 +369,18 @@ async fn apply_decision(
             placement,
             decision,
         };
-        let (type_, note) = events::updated_message(&s, update.run_status);
+        let (type_, note) = events::updated_message(&s, &update.outcome.run_status);
         ctx.events
             .publish(&s, type_, reasons::DECISION_UPDATE, note)
             .await;
-        if let Some(note) = &update.score_message {
+        if let Some(note) = update.score_message() {
             ctx.events
-                .publish(&s, EventType::Normal, reasons::SCORE_UPDATE, note.clone())
+                .publish(
+                    &s,
+                    EventType::Normal,
+                    reasons::SCORE_UPDATE,
+                    note.to_owned(),
+                )
                 .await;
         }
     }

@@ -104,7 +104,12 @@ fn divide(name: &str, mut matched: Vec<String>, length: usize, out: &mut Groups)
         return;
     }
     let length = length.max(1);
-    for chunk in matched.chunks(length) {
-        out.push((name.to_owned(), chunk.to_vec()));
+    let mut rest = matched.into_iter();
+    loop {
+        let chunk: Vec<String> = rest.by_ref().take(length).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        out.push((name.to_owned(), chunk));
     }
 }
