@@ -37,7 +37,8 @@
 //!
 //! Environment: `OCM_BENCH_CLUSTERS` (default 2000), `OCM_BENCH_PLACEMENTS` (default 200),
 //! `OCM_BENCH_CONCURRENCY` (the bench's own writes, default 16), `OCM_BENCH_TIMEOUT_SECS`
-//! (per phase, default 900), `OCM_BENCH_SKIP_GO` (set: measure ours only, for profiling).
+//! (per phase, default 900), `OCM_BENCH_SKIP_GO` (set: measure ours only, for profiling),
+//! `OCM_BENCH_CONTROLLER_CONCURRENCY` (our controller's, default `Config::default()`'s 4).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -459,7 +460,11 @@ async fn child(kubeconfig: &str) {
         .await
         .expect("client config");
     let client = Client::try_from(config).expect("client");
-    ocm_placement::controller::run(client, ocm_placement::controller::Config::default()).await;
+    let mut config = ocm_placement::controller::Config::default();
+    if let Ok(n) = std::env::var("OCM_BENCH_CONTROLLER_CONCURRENCY") {
+        config = config.concurrency(n.parse().expect("OCM_BENCH_CONTROLLER_CONCURRENCY"));
+    }
+    ocm_placement::controller::run(client, config).await;
 }
 
 #[tokio::main]

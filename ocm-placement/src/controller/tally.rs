@@ -88,6 +88,7 @@ impl DecisionTally {
             }
             Event::InitDone => {
                 let pages = s.relist.take().unwrap_or_default();
+                s.frozen = None;
                 s.all.clear();
                 s.by_placement.clear();
                 for page in pages.values() {
@@ -215,5 +216,10 @@ mod tests {
         assert_eq!(d.all.len(), 1);
         assert_eq!(own(&d, "ns", "r"), [("z".into(), 1)]);
         assert_eq!(own(&d, "ns", "q"), []);
+
+        // A re-list that finds no decisions empties the counts.
+        t.observe(&Event::Init);
+        t.observe(&Event::InitDone);
+        assert!(t.counts().all.is_empty());
     }
 }
