@@ -18,7 +18,8 @@
 //! 2. **relabel**: changes the labels of every cluster (each placement's feasible set moves to a
 //!    disjoint one, or for the `NotIn` kind to a different one) and times until every placement
 //!    has converged again;
-//! 3. reads the controller process's `VmRSS` and `VmHWM` from `/proc`.
+//! 3. reads the controller process's `VmRSS` and `VmHWM` from `/proc`, and counts the
+//!    `events.k8s.io/v1` events about placements recorded during the run (with the probe's).
 //!
 //! Then it SIGKILLs the Go controller, deletes the placements and their decisions, puts the
 //! round-0 labels back, and starts ours as a separate process (this binary re-executed with
@@ -320,6 +321,7 @@ async fn measure(
     placements: &[Placement],
 ) -> Run {
     watched.settle().await;
+    let events_before = placement_events(client).await;
     warm_up(client).await;
     let want = expected(client, placements).await;
     let start = Instant::now();
@@ -344,6 +346,14 @@ async fn measure(
         "  relabel converged in {relabel:.2?} (the bench's {n} label patches took {patched:.2?})"
     );
     let (rss_kb, hwm_kb) = memory(pid);
+    // Events are published in the background: give the last ones a moment.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (events, occurrences) = placement_events(client).await;
+    println!(
+        "  {} events about placements recorded ({} occurrences counting series)",
+        events - events_before.0,
+        occurrences - events_before.1
+    );
     Run {
         converge,
         relabel,
@@ -421,6 +431,23 @@ fn counting<T>(count: &Arc<AtomicU64>) -> impl FnMut(T) -> std::future::Ready<()
         count.fetch_add(1, Ordering::Relaxed);
         std::future::ready(())
     }
+}
+
+/// The `events.k8s.io/v1` events about placements in the bench's namespaces: how many, and
+/// how many occurrences (an event's `series.count`, or 1).
+async fn placement_events(client: &Client) -> (u64, u64) {
+    let (mut events, mut occurrences) = (0, 0);
+    for k in 0..NAMESPACES {
+        let api: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(client.clone(), &ns(k));
+        let list = api.list(&ListParams::default()).await.expect("list events");
+        for e in list.items {
+            if e.regarding.as_ref().and_then(|r| r.kind.as_deref()) == Some("Placement") {
+                events += 1;
+                occurrences += e.series.map_or(1, |s| u64::try_from(s.count).unwrap_or(1));
+            }
+        }
+    }
+    (events, occurrences)
 }
 
 /// Deletes the placements and their decisions, and waits until the watch saw them all go.
