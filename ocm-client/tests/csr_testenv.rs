@@ -18,7 +18,7 @@ const TIMEOUT: Duration = Duration::from_secs(240);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_real_klusterlets_bootstrap_csr_passes_on_a_real_hub() -> Result<()> {
-    let env = TestEnv::builder()
+    let mut env = TestEnv::builder()
         .managed_clusters(1)
         .auto_accept(false)
         .start()
@@ -26,7 +26,10 @@ async fn the_real_klusterlets_bootstrap_csr_passes_on_a_real_hub() -> Result<()>
         .context("starting ocm-testenv")?;
     let result = run(&env).await;
     if result.is_err() {
-        eprintln!("ocm-testenv logs: {}", env.log_dir().display());
+        eprintln!(
+            "ocm-testenv logs: {}",
+            env.keep_dir().join("logs").display()
+        );
     }
     let stopped = env.stop();
     result?;
