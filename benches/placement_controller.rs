@@ -39,7 +39,9 @@
 //! Environment: `OCM_BENCH_CLUSTERS` (default 2000), `OCM_BENCH_PLACEMENTS` (default 200),
 //! `OCM_BENCH_CONCURRENCY` (the bench's own writes, default 16), `OCM_BENCH_TIMEOUT_SECS`
 //! (per phase, default 900), `OCM_BENCH_SKIP_GO` (set: measure ours only, for profiling),
-//! `OCM_BENCH_CONTROLLER_CONCURRENCY` (our controller's, default `Config::default()`'s 4).
+//! `OCM_BENCH_CONTROLLER_CONCURRENCY` (our controller's, default `Config::default()`'s 4),
+//! `OCM_BENCH_CHILD_WRAPPER` (a command that runs our controller, e.g. `heaptrack -o FILE`: for
+//! profiling; the memory figures are then the wrapper's).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -589,7 +591,19 @@ async fn main() {
     clean(&client, &watched.decisions, &placements).await;
     relabel(&client, n, 0).await;
 
-    let mut ours = std::process::Command::new(std::env::current_exe().expect("this binary"))
+    let exe = std::env::current_exe().expect("this binary");
+    // For profiling: `OCM_BENCH_CHILD_WRAPPER="heaptrack -o /tmp/ours"` (then the memory
+    // figures are the wrapper's).
+    let wrapper = std::env::var("OCM_BENCH_CHILD_WRAPPER").unwrap_or_default();
+    let mut command = match wrapper.split_whitespace().collect::<Vec<_>>().split_first() {
+        Some((program, args)) => {
+            let mut c = std::process::Command::new(program);
+            c.args(args).arg(&exe);
+            c
+        }
+        None => std::process::Command::new(&exe),
+    };
+    let mut ours = command
         .env(CHILD_ENV, env.hub().kubeconfig_path())
         .spawn()
         .expect("our controller starts");

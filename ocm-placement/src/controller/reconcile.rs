@@ -6,11 +6,11 @@ use crate::adapter::{build_placement_decisions, build_placement_status};
 use crate::index::SnapshotIndex;
 use crate::{Placement, RunStatus, ScheduleOutcome, Scheduler};
 use jiff::Timestamp;
-use kube::api::{DeleteParams, Patch, PatchParams};
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::runtime::controller::Action;
 use kube::runtime::events::{EventType, Recorder, Reporter};
 use kube::runtime::reflector::ObjectRef;
-use kube::{Api, Client, Resource};
+use kube::{Api, Client};
 use ocm_api::cluster::v1beta1;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -221,7 +221,11 @@ async fn bind(
     let applied =
         futures::future::join_all(desired.iter().map(|desired| {
             let page = desired.metadata.name.clone().unwrap_or_default();
-            let existing = ctx.stores.decisions.get(&ObjectRef::new(&page).within(ns));
+            let page = ObjectRef::new(&page).within(ns);
+            let existing = ctx
+                .shared
+                .written_decisions
+                .newest(&page, ctx.stores.decisions.get(&page));
             let (api, params, update) = (&api, &params, &update);
             async move {
                 apply_decision(ctx, api, params, p, desired, existing.as_deref(), update).await
@@ -246,6 +250,9 @@ async fn bind(
         };
         match api.delete(d_name, &DeleteParams::default()).await {
             Ok(_) => {
+                ctx.shared
+                    .written_decisions
+                    .forget(&ObjectRef::new(d_name).within(ns));
                 tracing::info!(decision = d_name, "deleted placement decision");
                 let s = Subject {
                     placement: p,
@@ -288,10 +295,16 @@ impl Update<'_> {
     }
 }
 
-/// Server-side applies one page: its metadata, then its decisions on the status subresource,
-/// each only when it differs from what the cache holds.
+/// Writes one page as upstream does: a new page is created (its metadata; a page that exists
+/// although the cache lacks it is applied instead), an existing one whose labels or owners
+/// differ gets its metadata applied, and its decisions are written with a JSON merge patch of
+/// the status subresource, each only when it differs from what the cache holds.
 ///
-/// Records `DecisionCreate` when the page was not in the cache (upstream decides by its lister
+/// Upstream (ocm v1.2.1 `createOrUpdatePlacementDecision`) creates the page, then merge-patches
+/// its status. The cheaper write matters at scale: a server-side apply costs the apiserver a
+/// YAML decode and a structured merge (a fifth of its CPU when 2,000 clusters converge).
+///
+/// Records `DecisionCreate` when this call created the page (upstream decides by its lister
 /// too), and `DecisionUpdate` and `ScoreUpdate` when its decisions changed (upstream v1.3
 /// records them only when it patched the status).
 async fn apply_decision(
@@ -303,7 +316,6 @@ async fn apply_decision(
     existing: Option<&v1beta1::PlacementDecision>,
     update: &Update<'_>,
 ) -> Result<(), Error> {
-    let ns = desired.metadata.namespace.as_deref().unwrap_or_default();
     let name = desired.metadata.name.as_deref().unwrap_or_default();
     let metadata_current = existing.is_some_and(|e| {
         let labels = e.metadata.labels.clone().unwrap_or_default();
@@ -322,46 +334,24 @@ async fn apply_decision(
                 .all(|o| owners.contains(o))
     });
     let mut current = existing.cloned();
-    if !metadata_current {
-        let mut body = encode("PlacementDecision", name, desired)?;
-        if let Some(o) = body.as_object_mut() {
-            o.remove("status");
-        }
-        let applied = api
-            .patch(name, params, &Patch::Apply(&body))
-            .await
-            .map_err(api_error("apply", "PlacementDecision", ns, name))?;
-        if existing.is_none() {
-            let s = Subject {
-                placement,
-                decision: &applied,
-            };
-            let note = events::created_message(&s);
-            ctx.events
-                .publish(&s, EventType::Normal, reasons::DECISION_CREATE, note)
-                .await;
-        }
-        current = Some(applied);
+    let mut created = None;
+    if existing.is_none() {
+        created = create_decision(ctx, api, params, placement, desired).await?;
+        current = created.clone();
+    } else if !metadata_current {
+        current = Some(apply_decision_metadata(api, params, desired).await?);
     }
     // A new page's decisions are empty until its status is written.
     let changed = existing.map_or(&[][..], decisions_of) != decisions_of(desired);
     if existing.is_none() || changed {
-        let body = json!({
-            "apiVersion": v1beta1::PlacementDecision::api_version(&()),
-            "kind": v1beta1::PlacementDecision::kind(&()),
-            "metadata": {"name": name, "namespace": ns},
-            "status": encode("PlacementDecision", name, &desired.status)?,
-        });
-        let applied = api
-            .patch_status(name, params, &Patch::Apply(&body))
-            .await
-            .map_err(api_error("apply status of", "PlacementDecision", ns, name))?;
+        let written = write_decisions(ctx, api, desired, created).await?;
         tracing::info!(
             decision = name,
             clusters = decisions_of(desired).len(),
             "applied placement decision"
         );
-        current = Some(applied);
+        ctx.shared.written_decisions.record(written.clone());
+        current = Some(written);
     }
     if changed && ctx.events.enabled() {
         let decision = current.as_ref().unwrap_or(desired);
@@ -387,48 +377,155 @@ async fn apply_decision(
     Ok(())
 }
 
-/// Applies the status when it changed (upstream `updateStatus`). Only the fields the
-/// scheduler owns are sent: other conditions and `lastScoreUpdateTime` stay with their owners.
+/// Creates a page's metadata (the apiserver drops the status of a create), recording
+/// `DecisionCreate`, and returns it. A page that already exists (the cache had not seen it) is
+/// applied instead, without the event, and `None` returned.
+async fn create_decision(
+    ctx: &Context,
+    api: &Api<v1beta1::PlacementDecision>,
+    params: &PatchParams,
+    placement: &v1beta1::Placement,
+    desired: &v1beta1::PlacementDecision,
+) -> Result<Option<v1beta1::PlacementDecision>, Error> {
+    let ns = desired.metadata.namespace.as_deref().unwrap_or_default();
+    let name = desired.metadata.name.as_deref().unwrap_or_default();
+    let page = v1beta1::PlacementDecision {
+        metadata: desired.metadata.clone(),
+        status: None,
+    };
+    let post = PostParams {
+        field_manager: Some(ctx.field_manager.clone()),
+        ..PostParams::default()
+    };
+    match api.create(&post, &page).await {
+        Ok(created) => {
+            let s = Subject {
+                placement,
+                decision: &created,
+            };
+            let note = events::created_message(&s);
+            ctx.events
+                .publish(&s, EventType::Normal, reasons::DECISION_CREATE, note)
+                .await;
+            Ok(Some(created))
+        }
+        Err(kube::Error::Api(e)) if e.code == 409 => {
+            let applied = apply_decision_metadata(api, params, desired).await?;
+            ctx.shared.written_decisions.record(applied);
+            Ok(None)
+        }
+        Err(e) => Err(api_error("create", "PlacementDecision", ns, name)(e)),
+    }
+}
+
+/// Writes a page's decisions on the status subresource. A page this reconcile created is
+/// replaced at the version its create returned (no patch to apply: the cheapest write for the
+/// apiserver); any other page, or one changed since, gets a JSON merge patch, which replaces
+/// `decisions` whole and, without a `resourceVersion`, does not conflict with a write the cache
+/// has not delivered yet (we own the decisions).
+async fn write_decisions(
+    ctx: &Context,
+    api: &Api<v1beta1::PlacementDecision>,
+    desired: &v1beta1::PlacementDecision,
+    created: Option<v1beta1::PlacementDecision>,
+) -> Result<v1beta1::PlacementDecision, Error> {
+    let ns = desired.metadata.namespace.as_deref().unwrap_or_default();
+    let name = desired.metadata.name.as_deref().unwrap_or_default();
+    let status = desired.status.clone().unwrap_or_default();
+    if let Some(mut page) = created {
+        page.status = Some(status.clone());
+        page.metadata.managed_fields = None;
+        let post = PostParams {
+            field_manager: Some(ctx.field_manager.clone()),
+            ..PostParams::default()
+        };
+        match api.replace_status(name, &post, &page).await {
+            Ok(written) => return Ok(written),
+            Err(kube::Error::Api(e)) if e.code == 409 => {}
+            Err(e) => return Err(api_error("update status of", "PlacementDecision", ns, name)(e)),
+        }
+    }
+    let body = json!({"status": encode("PlacementDecision", name, &status)?});
+    let merge = PatchParams {
+        field_manager: Some(ctx.field_manager.clone()),
+        ..PatchParams::default()
+    };
+    api.patch_status(name, &merge, &Patch::Merge(&body))
+        .await
+        .map_err(api_error("patch status of", "PlacementDecision", ns, name))
+}
+
+/// Server-side applies a page's labels and owners (not its status).
+async fn apply_decision_metadata(
+    api: &Api<v1beta1::PlacementDecision>,
+    params: &PatchParams,
+    desired: &v1beta1::PlacementDecision,
+) -> Result<v1beta1::PlacementDecision, Error> {
+    let ns = desired.metadata.namespace.as_deref().unwrap_or_default();
+    let name = desired.metadata.name.as_deref().unwrap_or_default();
+    let mut body = encode("PlacementDecision", name, desired)?;
+    if let Some(o) = body.as_object_mut() {
+        o.remove("status");
+    }
+    api.patch(name, params, &Patch::Apply(&body))
+        .await
+        .map_err(api_error("apply", "PlacementDecision", ns, name))
+}
+
+/// Writes the status when it changed (upstream `updateStatus`): a JSON merge patch of the
+/// status at the `resourceVersion` it was computed from, as upstream's patcher sends. The
+/// conditions are the cached ones with the scheduler's set into them, so a condition another
+/// writer added meanwhile is not lost: the write then conflicts, and the watch event that
+/// brings the newer placement reconciles it again. `lastScoreUpdateTime` is not sent.
 async fn update_status(
     ctx: &Context,
-    p: &v1beta1::Placement,
+    p: &Arc<v1beta1::Placement>,
     outcome: &ScheduleOutcome,
     now: Timestamp,
 ) -> Result<(), Error> {
     let ns = p.metadata.namespace.as_deref().unwrap_or_default();
     let name = p.metadata.name.as_deref().unwrap_or_default();
-    let status = build_placement_status(&outcome.status, p.status.as_ref(), now);
-    if p.status.as_ref() == Some(&status) {
+    // Our last write, when the watch has not delivered it yet.
+    let current = ctx
+        .shared
+        .written_placements
+        .newest(&ObjectRef::from_obj(p.as_ref()), Some(p.clone()))
+        .unwrap_or_else(|| p.clone());
+    let status = build_placement_status(&outcome.status, current.status.as_ref(), now);
+    if current.status.as_ref() == Some(&status) {
         return Ok(());
     }
-    let ours: Vec<_> = status
-        .conditions
-        .iter()
-        .filter(|c| outcome.status.condition(&c.type_).is_some())
-        .collect();
     let body = json!({
-        "apiVersion": v1beta1::Placement::api_version(&()),
-        "kind": v1beta1::Placement::kind(&()),
-        "metadata": {"name": name, "namespace": ns},
+        "metadata": {
+            "uid": current.metadata.uid,
+            "resourceVersion": current.metadata.resource_version,
+        },
         "status": {
             "numberOfSelectedClusters": status.number_of_selected_clusters,
             "decisionGroups": encode("Placement", name, &status.decision_groups)?,
-            "conditions": encode("Placement", name, &ours)?,
+            "conditions": encode("Placement", name, &status.conditions)?,
         },
     });
     let api: Api<v1beta1::Placement> = Api::namespaced(ctx.client.clone(), ns);
-    api.patch_status(
-        name,
-        &PatchParams::apply(&ctx.field_manager).force(),
-        &Patch::Apply(&body),
-    )
-    .await
-    .map_err(api_error("apply status of", "Placement", ns, name))?;
-    tracing::info!(
-        selected = status.number_of_selected_clusters,
-        "updated placement status"
-    );
-    Ok(())
+    let params = PatchParams {
+        field_manager: Some(ctx.field_manager.clone()),
+        ..PatchParams::default()
+    };
+    match api.patch_status(name, &params, &Patch::Merge(&body)).await {
+        Ok(written) => {
+            ctx.shared.written_placements.record(written);
+            tracing::info!(
+                selected = status.number_of_selected_clusters,
+                "updated placement status"
+            );
+            Ok(())
+        }
+        Err(kube::Error::Api(e)) if e.code == 409 => {
+            tracing::debug!("placement changed since it was read; its watch event reconciles it again");
+            Ok(())
+        }
+        Err(e) => Err(api_error("patch status of", "Placement", ns, name)(e)),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 use super::Stores;
 use super::converted::ConvertedClusters;
 use super::tally::DecisionTally;
+use super::written::Written;
 use crate::adapter::{AdapterError, build_snapshot};
 use crate::index::DecisionCounts;
 use crate::{AddOnPlacementScore, ManagedCluster, Snapshot};
@@ -26,6 +27,10 @@ pub(crate) struct Shared {
     snapshot: Mutex<Option<(u64, Arc<Snapshot>)>>,
     converted: ConvertedClusters,
     decisions: DecisionTally,
+    /// Pages written and not yet delivered by the watch.
+    pub(crate) written_decisions: Written<v1beta1::PlacementDecision>,
+    /// Placements whose status was written and not yet delivered by the watch.
+    pub(crate) written_placements: Written<v1beta1::Placement>,
 }
 
 impl Shared {
@@ -37,6 +42,12 @@ impl Shared {
     /// A `PlacementDecision` watch event (its store is already updated).
     pub(crate) fn decision_event(&self, ev: &Event<v1beta1::PlacementDecision>) {
         self.decisions.observe(ev);
+        self.written_decisions.observe(ev);
+    }
+
+    /// A `Placement` watch event (its store is already updated).
+    pub(crate) fn placement_event(&self, ev: &Event<v1beta1::Placement>) {
+        self.written_placements.observe(ev);
     }
 
     /// The decision counts now.
