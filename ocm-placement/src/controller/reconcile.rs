@@ -485,12 +485,15 @@ async fn update_status(
 ) -> Result<(), Error> {
     let ns = p.metadata.namespace.as_deref().unwrap_or_default();
     let name = p.metadata.name.as_deref().unwrap_or_default();
-    // Our last write, when the watch has not delivered it yet.
+    // The cache may be newer than `p` (read when this reconcile was dispatched), and our last
+    // write newer than both until the watch delivers it.
+    let r = ObjectRef::from_obj(p.as_ref());
+    let cached = ctx.stores.placements.get(&r).unwrap_or_else(|| p.clone());
     let current = ctx
         .shared
         .written_placements
-        .newest(&ObjectRef::from_obj(p.as_ref()), Some(p.clone()))
-        .unwrap_or_else(|| p.clone());
+        .newest(&r, Some(cached.clone()))
+        .unwrap_or(cached);
     let status = build_placement_status(&outcome.status, current.status.as_ref(), now);
     if current.status.as_ref() == Some(&status) {
         return Ok(());
@@ -521,7 +524,9 @@ async fn update_status(
             Ok(())
         }
         Err(kube::Error::Api(e)) if e.code == 409 => {
-            tracing::debug!("placement changed since it was read; its watch event reconciles it again");
+            tracing::debug!(
+                "placement changed since it was read; its watch event reconciles it again"
+            );
             Ok(())
         }
         Err(e) => Err(api_error("patch status of", "Placement", ns, name)(e)),

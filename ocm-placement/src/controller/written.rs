@@ -57,7 +57,10 @@ where
             Event::Apply(o) | Event::InitApply(o) => {
                 let r = ObjectRef::from_obj(o);
                 let mut pending = self.lock();
-                if pending.get(&r).is_some_and(|(_, w)| same_version(w.as_ref(), o)) {
+                if pending
+                    .get(&r)
+                    .is_some_and(|(_, w)| same_version(w.as_ref(), o))
+                {
                     pending.remove(&r);
                 }
             }
@@ -132,7 +135,12 @@ mod tests {
         // An older event does not clear it; ours does.
         written.observe(&Event::Apply(page("1", &["a"])));
         assert_eq!(
-            written.newest(&r, Some(old.clone())).unwrap().metadata.resource_version.as_deref(),
+            written
+                .newest(&r, Some(old.clone()))
+                .unwrap()
+                .metadata
+                .resource_version
+                .as_deref(),
             Some("2")
         );
         written.observe(&Event::Apply(page("2", &["b"])));
