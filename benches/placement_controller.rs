@@ -44,9 +44,9 @@
 //! profiling; the memory figures are then the wrapper's).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt, stream};
@@ -176,11 +176,16 @@ async fn expected(client: &Client, placements: &[Placement]) -> BTreeMap<(String
         .collect()
 }
 
-/// How many placements are not converged, with the decisions in `store`. Borrows every name
-/// (cloning them all each 50 ms took as much CPU as the controller under test).
-fn unconverged(store: &Store<PlacementDecision>, want: &BTreeMap<(String, String), Want>) -> usize {
+/// Whether each placement of `keys` has converged, with the decisions in `store`. Borrows
+/// every name (cloning them all each 50 ms took as much CPU as the controller under test).
+fn converged<'k>(
+    store: &Store<PlacementDecision>,
+    want: &BTreeMap<(String, String), Want>,
+    keys: impl Iterator<Item = &'k (String, String)>,
+) -> Vec<((String, String), bool)> {
+    let keys: HashSet<(&str, &str)> = keys.map(|(n, p)| (n.as_str(), p.as_str())).collect();
     let state = store.state();
-    let mut got: std::collections::HashMap<(&str, &str), Vec<&str>> = Default::default();
+    let mut got: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
     for d in &state {
         let (Some(ns), Some(p)) = (
             d.metadata.namespace.as_deref(),
@@ -191,37 +196,50 @@ fn unconverged(store: &Store<PlacementDecision>, want: &BTreeMap<(String, String
         ) else {
             continue;
         };
+        if !keys.contains(&(ns, p.as_str())) {
+            continue;
+        }
         let clusters = got.entry((ns, p.as_str())).or_default();
         if let Some(s) = &d.status {
             clusters.extend(s.decisions.iter().map(|c| c.cluster_name.as_str()));
         }
     }
-    want.iter()
-        .filter(|((ns, p), w)| {
-            let mut got = got.remove(&(ns.as_str(), p.as_str())).unwrap_or_default();
+    keys.into_iter()
+        .filter_map(|key| {
+            let (k, w) = want.get_key_value(&(key.0.to_owned(), key.1.to_owned()))?;
+            let mut got = got.remove(&key).unwrap_or_default();
             let all = got.len();
             got.sort_unstable();
             got.dedup();
-            !(got.len() == all && all == w.count && got.iter().all(|c| w.feasible.contains(*c)))
+            let ok =
+                got.len() == all && all == w.count && got.iter().all(|c| w.feasible.contains(*c));
+            Some((k.clone(), ok))
         })
-        .count()
+        .collect()
 }
 
-/// Waits until every placement converged, recomputing only after the watch saw an event (a
-/// scan of every decision each 50 ms took a core's share from the controllers).
+/// Waits until every placement converged, re-checking only the placements whose decisions the
+/// watch saw change (a scan of every decision each 50 ms took a core's share from the
+/// controllers).
 async fn wait_for_convergence(
     what: &str,
     watched: &Watched,
     want: &BTreeMap<(String, String), Want>,
 ) {
-    let mut seen = None;
-    let mut left = 0;
+    watched.take_dirty();
+    let mut state: HashMap<(String, String), bool> =
+        converged(&watched.decisions, want, want.keys())
+            .into_iter()
+            .collect();
     wait_for(what, || {
-        let now = watched.decision_events.load(Ordering::Relaxed);
-        if seen != Some(now) {
-            seen = Some(now);
-            left = unconverged(&watched.decisions, want);
-        }
+        let (all, dirty) = watched.take_dirty();
+        let checked = if all {
+            converged(&watched.decisions, want, want.keys())
+        } else {
+            converged(&watched.decisions, want, dirty.iter())
+        };
+        state.extend(checked);
+        let left = state.values().filter(|ok| !**ok).count();
         (left > 0).then(|| format!("{left} placements not converged"))
     })
     .await;
@@ -374,16 +392,22 @@ async fn measure(
 
 /// The bench's watches: the decisions (to check convergence) and the clusters (to wait until
 /// the hub's own controllers stopped updating them), each with a count of its events.
+/// Placements (namespace, name) whose decisions changed; `true`: every placement (a re-list).
+type Dirty = (bool, HashSet<(String, String)>);
+
 struct Watched {
     decisions: Store<PlacementDecision>,
-    decision_events: Arc<AtomicU64>,
+    /// The placements whose decisions changed since the last check (`true`: all, after a
+    /// re-list).
+    dirty: Arc<Mutex<Dirty>>,
     cluster_events: Arc<AtomicU64>,
 }
 
 impl Watched {
     async fn start(client: &Client) -> Watched {
         let (decisions, writer) = reflector::store::<PlacementDecision>();
-        let decision_events = Arc::new(AtomicU64::new(0));
+        let dirty = Arc::new(Mutex::new((false, HashSet::new())));
+        let marks = dirty.clone();
         let watch = reflector::reflector(
             writer,
             watcher(
@@ -392,7 +416,21 @@ impl Watched {
             ),
         )
         .default_backoff()
-        .for_each(counting(&decision_events));
+        .for_each(move |ev| {
+            let mut marks = marks.lock().unwrap();
+            match ev {
+                Ok(watcher::Event::Apply(d) | watcher::Event::Delete(d)) => {
+                    if let (Some(ns), Some(p)) =
+                        (d.namespace(), d.labels().get(ocm_api::labels::PLACEMENT))
+                    {
+                        marks.1.insert((ns, p.clone()));
+                    }
+                }
+                Ok(_) => marks.0 = true,
+                Err(_) => {}
+            }
+            std::future::ready(())
+        });
         tokio::spawn(watch);
         let cluster_events = Arc::new(AtomicU64::new(0));
         let watch = watcher(
@@ -405,9 +443,14 @@ impl Watched {
         decisions.wait_until_ready().await.expect("decision watch");
         Watched {
             decisions,
-            decision_events,
+            dirty,
             cluster_events,
         }
+    }
+
+    /// The placements whose decisions changed since the last call.
+    fn take_dirty(&self) -> Dirty {
+        std::mem::take(&mut *self.dirty.lock().unwrap())
     }
 
     /// Waits until no cluster changed for 5 s: the hub's registration controllers update every
@@ -434,11 +477,15 @@ impl Watched {
     }
 }
 
-/// A `for_each` body that counts the stream's items.
-fn counting<T>(count: &Arc<AtomicU64>) -> impl FnMut(T) -> std::future::Ready<()> + use<T> {
+/// A `for_each` body that counts a watch's changes (not its errors or re-list markers).
+fn counting<K>(
+    count: &Arc<AtomicU64>,
+) -> impl FnMut(Result<watcher::Event<K>, watcher::Error>) -> std::future::Ready<()> + use<K> {
     let count = count.clone();
-    move |_| {
-        count.fetch_add(1, Ordering::Relaxed);
+    move |ev| {
+        if let Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_)) = ev {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
         std::future::ready(())
     }
 }
