@@ -161,19 +161,26 @@ impl TryFrom<&v1::ManagedCluster> for ManagedCluster {
     /// `ocm-api` cannot tell an empty `status.conditions` from an absent one; it is read as
     /// absent (`null` in CEL, as Go's decoder leaves a cluster without conditions).
     fn try_from(c: &v1::ManagedCluster) -> Result<Self, AdapterError> {
-        let mut object = serde_json::to_value(c).unwrap_or_default();
-        if let Some(status) = object
-            .get_mut("status")
-            .and_then(serde_json::Value::as_object_mut)
-            && status
-                .get("conditions")
-                .and_then(serde_json::Value::as_array)
-                .is_some_and(Vec::is_empty)
-        {
-            status.remove("conditions");
-        }
-        Ok(model_cluster(c)?.with_object(&object))
+        Ok(model_cluster(c)?.with_object(&cluster_json(c)))
     }
+}
+
+/// A typed cluster as JSON, for [`ManagedCluster::with_object`]: an empty
+/// `status.conditions` is dropped (`ocm-api` cannot tell it from an absent one; Go's decoder
+/// leaves a cluster without conditions `nil`).
+pub(crate) fn cluster_json(c: &v1::ManagedCluster) -> serde_json::Value {
+    let mut object = serde_json::to_value(c).unwrap_or_default();
+    if let Some(status) = object
+        .get_mut("status")
+        .and_then(serde_json::Value::as_object_mut)
+        && status
+            .get("conditions")
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(Vec::is_empty)
+    {
+        status.remove("conditions");
+    }
+    object
 }
 
 impl TryFrom<&serde_json::Value> for ManagedCluster {
@@ -192,7 +199,7 @@ impl TryFrom<&serde_json::Value> for ManagedCluster {
 }
 
 /// The model's fields of a cluster (without [`ManagedCluster::object`]).
-fn model_cluster(c: &v1::ManagedCluster) -> Result<ManagedCluster, AdapterError> {
+pub(crate) fn model_cluster(c: &v1::ManagedCluster) -> Result<ManagedCluster, AdapterError> {
     let status = c.status.as_ref();
     let resources = |list: Option<&v1::ResourceList>| -> BTreeMap<String, Quantity> {
         list.map(|l| {

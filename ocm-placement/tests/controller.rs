@@ -308,6 +308,22 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
         )
         .await?;
 
+    // CEL over fields only the whole object has: the uid and the managed fields (which the
+    // controller's cache keeps as text and expands for CEL).
+    placements
+        .create(
+            &PostParams::default(),
+            &placement(
+                "cel",
+                json!({"clusterSets": ["tol"],
+                       "tolerations": [{"key": "maintenance", "operator": "Exists"}],
+                       "predicates": [{"requiredClusterSelector": {"celSelector": {"celExpressions": [
+                    r#"managedCluster.metadata.uid != "" && managedCluster.metadata.managedFields.exists(f, "f:spec" in f.fieldsV1)"#
+                ]}}}]}),
+            )?,
+        )
+        .await?;
+
     // ---- run the controller ------------------------------------------------------------------
     let controller = tokio::spawn(controller::run(
         client.clone(),
@@ -325,6 +341,15 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
     })
     .await?;
     let web = placements.get("web").await?;
+    eventually("cel to choose t1", || async {
+        let got = chosen(&client, "cel").await?;
+        Ok(if got == ["t1"] {
+            Ok(())
+        } else {
+            Err(format!("{got:?}"))
+        })
+    })
+    .await?;
 
     // Upstream's events, about the placement and related to the page; the reporter defaults
     // to the field manager.

@@ -155,12 +155,22 @@ async fn schedule(
     let scheduler = ctx.scheduler.clone();
     let shared = ctx.shared.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<ScheduleOutcome, Error> {
-        let snapshot = shared.snapshot(&stores)?;
+        let snapshot = shared.snapshot(&stores, uses_cel(&placement))?;
         let counts = shared.decision_counts();
         let index = SnapshotIndex::with_decision_counts(&snapshot, &counts);
         Ok(scheduler.schedule_indexed(&placement, &index, now)?)
     });
     task.await.map_err(|e| Error::Task(e.to_string()))?
+}
+
+/// Whether a placement's predicates have CEL expressions (which read the whole cluster).
+fn uses_cel(p: &Placement) -> bool {
+    p.spec.predicates.iter().any(|pr| {
+        !pr.required_cluster_selector
+            .cel_selector
+            .cel_expressions
+            .is_empty()
+    })
 }
 
 /// Why upstream would return an error after writing (its `status.AsError()`): the placement

@@ -18,13 +18,17 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+/// A snapshot, with the generation read before building it.
+type Built = (u64, Arc<Snapshot>);
+
 /// What reconciles share.
 #[derive(Default)]
 pub(crate) struct Shared {
     /// Bumped after every change of a cluster, set, binding or score (after the store saw it).
     generation: AtomicU64,
-    /// The last snapshot built, with the generation read before building it.
-    snapshot: Mutex<Option<(u64, Arc<Snapshot>)>>,
+    /// The last snapshots built, with the generation read before building each: without and
+    /// with the clusters' whole objects ([`ManagedCluster::object`], read only by CEL).
+    snapshots: [Mutex<Option<Built>>; 2],
     converted: ConvertedClusters,
     decisions: DecisionTally,
     /// Pages written and not yet delivered by the watch.
@@ -57,9 +61,16 @@ impl Shared {
 
     /// The snapshot of the stores (without `placement_decisions`: see
     /// [`decision_counts`](Self::decision_counts)), rebuilt when something changed since the
-    /// last one. Blocks while another reconcile builds it.
-    pub(crate) fn snapshot(&self, stores: &Stores) -> Result<Arc<Snapshot>, AdapterError> {
-        let mut cached = self.snapshot.lock().unwrap_or_else(PoisonError::into_inner);
+    /// last one. With `cel`, each cluster has its [`ManagedCluster::object`]. Blocks while
+    /// another reconcile builds it.
+    pub(crate) fn snapshot(
+        &self,
+        stores: &Stores,
+        cel: bool,
+    ) -> Result<Arc<Snapshot>, AdapterError> {
+        let mut cached = self.snapshots[usize::from(cel)]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         // Read before the stores: a change after this read bumps the generation again.
         let generation = self.generation.load(Ordering::Acquire);
         if let Some((g, s)) = cached.as_ref()
@@ -67,14 +78,18 @@ impl Shared {
         {
             return Ok(s.clone());
         }
-        let s = Arc::new(build(&self.converted, stores)?);
+        let s = Arc::new(build(&self.converted, stores, cel)?);
         *cached = Some((generation, s.clone()));
         Ok(s)
     }
 }
 
-fn build(converted: &ConvertedClusters, stores: &Stores) -> Result<Snapshot, AdapterError> {
-    let clusters = converted.convert(&stores.clusters.state())?;
+fn build(
+    converted: &ConvertedClusters,
+    stores: &Stores,
+    cel: bool,
+) -> Result<Snapshot, AdapterError> {
+    let clusters = converted.convert(&stores.clusters.state(), cel)?;
     let sets = stores.cluster_sets.state();
     let bindings = stores.bindings.state();
     let scores = stores.scores.state();
