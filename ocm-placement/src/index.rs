@@ -6,6 +6,9 @@ use rustc_hash::FxHashMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+/// Cluster name → how many decisions name it.
+pub(crate) type ClusterCounts = FxHashMap<Arc<str>, i64>;
+
 /// Counts of `PlacementDecision` entries kept outside a [`Snapshot`]: the controller maintains
 /// them from its watch (as upstream's `Balance` reads its decision lister) instead of
 /// converting every page into each snapshot. An index built on them ignores the snapshot's
@@ -13,12 +16,12 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug, Default, Clone)]
 pub(crate) struct DecisionCounts {
     /// Cluster name → how many decisions (of every placement) name it.
-    pub(crate) all: FxHashMap<String, i64>,
+    pub(crate) all: ClusterCounts,
     /// The same counts, highest first (ties by name).
-    pub(crate) desc: Vec<(i64, String)>,
+    pub(crate) desc: Vec<(i64, Arc<str>)>,
     /// `(namespace, placement)` → cluster name → how many of that placement's decisions name
     /// it (pages by their placement label).
-    pub(crate) by_placement: FxHashMap<(String, String), Arc<FxHashMap<String, i64>>>,
+    pub(crate) by_placement: FxHashMap<(String, String), Arc<ClusterCounts>>,
 }
 
 /// Indexes over a [`Snapshot`] that scheduling reuses: the clusters without duplicate names,
@@ -200,7 +203,7 @@ impl<'s> SnapshotIndex<'s> {
         if let Counts::External(e) = self.counts {
             let key = (placement.namespace.clone(), placement.name.clone());
             if let Some(m) = e.by_placement.get(&key) {
-                own.extend(m.iter().map(|(name, n)| (name.as_str(), *n)));
+                own.extend(m.iter().map(|(name, n)| (&**name, *n)));
             }
             return own;
         }

@@ -13,15 +13,17 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// `(namespace, name)`.
 type Key = (String, String);
 
-/// What one page contributes: its placement (by label) and the clusters it names.
+/// What one page contributes: its placement (by label) and the clusters it names (each name
+/// shared with the counts: a fleet's pages name the same few thousand clusters).
 #[derive(Debug, Clone)]
 struct Page {
     placement: Option<Key>,
-    clusters: Vec<String>,
+    clusters: Vec<Arc<str>>,
 }
 
 impl Page {
-    fn of(d: &v1beta1::PlacementDecision) -> (Key, Page) {
+    /// The page of `d`, its cluster names taken from `names` when there.
+    fn of(d: &v1beta1::PlacementDecision, names: &FxHashMap<Arc<str>, i64>) -> (Key, Page) {
         let ns = d.metadata.namespace.clone().unwrap_or_default();
         let name = d.metadata.name.clone().unwrap_or_default();
         let placement = d
@@ -34,7 +36,10 @@ impl Page {
             .status
             .iter()
             .flat_map(|s| &s.decisions)
-            .map(|c| c.cluster_name.clone())
+            .map(|c| match names.get_key_value(c.cluster_name.as_str()) {
+                Some((name, _)) => name.clone(),
+                None => Arc::from(c.cluster_name.as_str()),
+            })
             .collect();
         (
             (ns, name),
@@ -51,8 +56,8 @@ struct State {
     pages: HashMap<Key, Page>,
     /// Pages of a re-list in progress (they replace `pages` when it is done, as the store).
     relist: Option<HashMap<Key, Page>>,
-    all: FxHashMap<String, i64>,
-    by_placement: FxHashMap<Key, Arc<FxHashMap<String, i64>>>,
+    all: FxHashMap<Arc<str>, i64>,
+    by_placement: FxHashMap<Key, Arc<FxHashMap<Arc<str>, i64>>>,
     /// The counts as last handed out; `None` after a change.
     frozen: Option<Arc<DecisionCounts>>,
 }
@@ -69,21 +74,24 @@ impl DecisionTally {
         let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         match ev {
             Event::Apply(d) => {
-                let (key, page) = Page::of(d);
+                let (key, page) = Page::of(d, &s.all);
                 s.add(&page, 1);
                 if let Some(old) = s.pages.insert(key, page) {
                     s.add(&old, -1);
                 }
             }
             Event::Delete(d) => {
-                let (key, _) = Page::of(d);
+                let key = (
+                    d.metadata.namespace.clone().unwrap_or_default(),
+                    d.metadata.name.clone().unwrap_or_default(),
+                );
                 if let Some(old) = s.pages.remove(&key) {
                     s.add(&old, -1);
                 }
             }
             Event::Init => s.relist = Some(HashMap::new()),
             Event::InitApply(d) => {
-                let (key, page) = Page::of(d);
+                let (key, page) = Page::of(d, &s.all);
                 s.relist.get_or_insert_default().insert(key, page);
             }
             Event::InitDone => {
@@ -105,7 +113,7 @@ impl DecisionTally {
         if let Some(f) = &s.frozen {
             return f.clone();
         }
-        let mut desc: Vec<(i64, String)> = s.all.iter().map(|(c, n)| (*n, c.clone())).collect();
+        let mut desc: Vec<(i64, Arc<str>)> = s.all.iter().map(|(c, n)| (*n, c.clone())).collect();
         desc.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let frozen = Arc::new(DecisionCounts {
             all: s.all.clone(),
@@ -135,13 +143,13 @@ impl State {
     }
 }
 
-fn bump(counts: &mut FxHashMap<String, i64>, clusters: &[String], sign: i64) {
+fn bump(counts: &mut FxHashMap<Arc<str>, i64>, clusters: &[Arc<str>], sign: i64) {
     for c in clusters {
-        match counts.get_mut(c.as_str()) {
+        match counts.get_mut(c) {
             Some(n) => {
                 *n += sign;
                 if *n == 0 {
-                    counts.remove(c.as_str());
+                    counts.remove(c);
                 }
             }
             None => {
@@ -175,7 +183,7 @@ mod tests {
         let mut v: Vec<_> = c
             .by_placement
             .get(&(ns.to_owned(), p.to_owned()))
-            .map(|m| m.iter().map(|(k, n)| (k.clone(), *n)).collect())
+            .map(|m| m.iter().map(|(k, n)| (k.to_string(), *n)).collect())
             .unwrap_or_default();
         v.sort();
         v
@@ -189,7 +197,7 @@ mod tests {
         t.observe(&Event::Apply(page("x", "p-1", "p", &["a"])));
         let c = t.counts();
         assert_eq!(c.all["a"], 3);
-        assert_eq!(c.desc, [(3, "a".to_owned()), (1, "b".to_owned())]);
+        assert_eq!(c.desc, [(3, Arc::from("a")), (1, Arc::from("b"))]);
         assert_eq!(own(&c, "ns", "p"), [("a".into(), 1), ("b".into(), 1)]);
         // Unchanged: the same counts.
         assert!(Arc::ptr_eq(&c, &t.counts()));
