@@ -471,6 +471,10 @@ impl TestEnv {
     /// `spec.hubAcceptsClient` and approves the CSR (the hub's kube-controller-manager
     /// then signs it). Needed only with [`TestEnvBuilder::auto_accept`] off; follow
     /// with [`TestEnv::wait_cluster_available`].
+    ///
+    /// A ManagedCluster still missing 20 s after its CSR appeared is created here, accepted:
+    /// the ocm v1.2.1 klusterlet takes a refused create (its bootstrap identity's RBAC not yet
+    /// in effect) as done and tries again only at its hourly resync.
     pub async fn accept_cluster(&self, name: &str, timeout: Duration) -> Result<()> {
         starter::accept_cluster(
             &self.supervisor,

@@ -307,8 +307,9 @@ impl Update<'_> {
 
 /// Writes one page as upstream does: a new page is created (its metadata; a page that exists
 /// although the cache lacks it is applied instead), an existing one whose labels or owners
-/// differ gets its metadata applied, and its decisions are written with a JSON merge patch of
-/// the status subresource, each only when it differs from what the cache holds.
+/// differ gets its metadata applied, and its decisions are written on the status subresource
+/// ([`write_decisions`]), each only when it differs from the newest state known (the cache, or
+/// our own write it has not delivered yet).
 ///
 /// Upstream (ocm v1.2.1 `createOrUpdatePlacementDecision`) creates the page, then merge-patches
 /// its status. The cheaper write matters at scale: a server-side apply costs the apiserver a
@@ -349,7 +350,9 @@ async fn apply_decision(
         created = create_decision(ctx, api, params, placement, desired).await?;
         current = created.clone();
     } else if !metadata_current {
-        current = Some(apply_decision_metadata(api, params, desired).await?);
+        let applied = apply_decision_metadata(api, params, desired).await?;
+        ctx.shared.written_decisions.record(applied.clone());
+        current = Some(applied);
     }
     // A new page's decisions are empty until its status is written.
     let changed = existing.map_or(&[][..], decisions_of) != decisions_of(desired);
@@ -358,7 +361,7 @@ async fn apply_decision(
         tracing::info!(
             decision = name,
             clusters = decisions_of(desired).len(),
-            "applied placement decision"
+            "wrote placement decision"
         );
         ctx.shared.written_decisions.record(written.clone());
         current = Some(written);
