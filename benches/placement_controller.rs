@@ -176,6 +176,17 @@ async fn expected(client: &Client, placements: &[Placement]) -> BTreeMap<(String
         .collect()
 }
 
+/// The (namespace, placement) a decision page belongs to, by its placement label.
+fn placement_of(d: &PlacementDecision) -> Option<(&str, &str)> {
+    let ns = d.metadata.namespace.as_deref()?;
+    let p = d
+        .metadata
+        .labels
+        .as_ref()?
+        .get(ocm_api::labels::PLACEMENT)?;
+    Some((ns, p.as_str()))
+}
+
 /// Whether each placement of `keys` has converged, with the decisions in `store`. Borrows
 /// every name (cloning them all each 50 ms took as much CPU as the controller under test).
 fn converged<'k>(
@@ -187,19 +198,10 @@ fn converged<'k>(
     let state = store.state();
     let mut got: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
     for d in &state {
-        let (Some(ns), Some(p)) = (
-            d.metadata.namespace.as_deref(),
-            d.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(ocm_api::labels::PLACEMENT)),
-        ) else {
+        let Some(key) = placement_of(d).filter(|k| keys.contains(k)) else {
             continue;
         };
-        if !keys.contains(&(ns, p.as_str())) {
-            continue;
-        }
-        let clusters = got.entry((ns, p.as_str())).or_default();
+        let clusters = got.entry(key).or_default();
         if let Some(s) = &d.status {
             clusters.extend(s.decisions.iter().map(|c| c.cluster_name.as_str()));
         }
@@ -390,11 +392,12 @@ async fn measure(
     }
 }
 
-/// The bench's watches: the decisions (to check convergence) and the clusters (to wait until
-/// the hub's own controllers stopped updating them), each with a count of its events.
 /// Placements (namespace, name) whose decisions changed; `true`: every placement (a re-list).
 type Dirty = (bool, HashSet<(String, String)>);
 
+/// The bench's watches: the decisions (to check convergence, marking the placements whose
+/// decisions changed) and the clusters (to wait until the hub's own controllers stopped
+/// updating them, counting their changes).
 struct Watched {
     decisions: Store<PlacementDecision>,
     /// The placements whose decisions changed since the last check (`true`: all, after a
@@ -420,10 +423,8 @@ impl Watched {
             let mut marks = marks.lock().unwrap();
             match ev {
                 Ok(watcher::Event::Apply(d) | watcher::Event::Delete(d)) => {
-                    if let (Some(ns), Some(p)) =
-                        (d.namespace(), d.labels().get(ocm_api::labels::PLACEMENT))
-                    {
-                        marks.1.insert((ns, p.clone()));
+                    if let Some((ns, p)) = placement_of(&d) {
+                        marks.1.insert((ns.to_owned(), p.to_owned()));
                     }
                 }
                 Ok(_) => marks.0 = true,

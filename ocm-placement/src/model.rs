@@ -515,6 +515,18 @@ impl Placement {
         self.spec = spec;
         self
     }
+
+    /// The CEL expressions of every predicate, in order.
+    #[cfg(any(feature = "cel", feature = "controller"))]
+    pub(crate) fn cel_expressions(&self) -> impl Iterator<Item = &str> {
+        self.spec.predicates.iter().flat_map(|p| {
+            p.required_cluster_selector
+                .cel_selector
+                .cel_expressions
+                .iter()
+                .map(String::as_str)
+        })
+    }
 }
 
 /// `Placement.spec` (upstream `PlacementSpec`, same JSON).

@@ -119,6 +119,24 @@ async fn chosen(client: &Client, placement: &str) -> Result<Vec<String>, kube::E
     Ok(all)
 }
 
+/// Waits until `placement`'s decisions name exactly `want` (sorted).
+async fn eventually_chosen(
+    client: &Client,
+    what: &str,
+    placement: &str,
+    want: &[&str],
+) -> TestResult {
+    eventually(what, || async {
+        let got = chosen(client, placement).await?;
+        Ok(if got == want {
+            Ok(())
+        } else {
+            Err(format!("{got:?}"))
+        })
+    })
+    .await
+}
+
 /// The events of `reason` about placement `placement`, related to the decision `decision`.
 async fn events(
     client: &Client,
@@ -331,25 +349,9 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
     ));
 
     // Two of three feasible clusters, ties broken by name; one page, upstream's name and labels.
-    eventually("web to choose c1 and c2", || async {
-        let got = chosen(&client, "web").await?;
-        Ok(if got == ["c1", "c2"] {
-            Ok(())
-        } else {
-            Err(format!("{got:?}"))
-        })
-    })
-    .await?;
+    eventually_chosen(&client, "web to choose c1 and c2", "web", &["c1", "c2"]).await?;
     let web = placements.get("web").await?;
-    eventually("cel to choose t1", || async {
-        let got = chosen(&client, "cel").await?;
-        Ok(if got == ["t1"] {
-            Ok(())
-        } else {
-            Err(format!("{got:?}"))
-        })
-    })
-    .await?;
+    eventually_chosen(&client, "cel to choose t1", "cel", &["t1"]).await?;
 
     // Upstream's events, about the placement and related to the page; the reporter defaults
     // to the field manager.
@@ -485,16 +487,11 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
     })
     .await?;
 
-    eventually(
+    eventually_chosen(
+        &client,
         "tolerant to choose t1 while the toleration holds",
-        || async {
-            let got = chosen(&client, "tolerant").await?;
-            Ok(if got == ["t1"] {
-                Ok(())
-            } else {
-                Err(format!("{got:?}"))
-            })
-        },
+        "tolerant",
+        &["t1"],
     )
     .await?;
 
@@ -506,15 +503,7 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
             &Patch::Merge(json!({"metadata": {"labels": {labels::CLUSTER_SET: "other"}}})),
         )
         .await?;
-    eventually("web to move from c1 to c3", || async {
-        let got = chosen(&client, "web").await?;
-        Ok(if got == ["c2", "c3"] {
-            Ok(())
-        } else {
-            Err(format!("{got:?}"))
-        })
-    })
-    .await?;
+    eventually_chosen(&client, "web to move from c1 to c3", "web", &["c2", "c3"]).await?;
     // Still satisfied: the transition time did not move.
     let p = placements.get("web").await?;
     let since = p
@@ -599,16 +588,11 @@ async fn controller_schedules_and_reschedules_on_hub_changes() -> TestResult {
     .await?;
 
     // By now the toleration has expired (8 s after t1 was tainted) and the requeue dropped t1.
-    eventually(
+    eventually_chosen(
+        &client,
         "tolerant to drop t1 when the toleration expires",
-        || async {
-            let got = chosen(&client, "tolerant").await?;
-            Ok(if got.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("{got:?}"))
-            })
-        },
+        "tolerant",
+        &[],
     )
     .await?;
 

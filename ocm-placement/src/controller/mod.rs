@@ -109,9 +109,8 @@
 //! List and watch `managedclusters`, `managedclustersets`, `managedclustersetbindings`,
 //! `placements`, `placementdecisions` and `addonplacementscores`; patch `placements/status`;
 //! create, patch and delete `placementdecisions`, update and patch `placementdecisions/status`;
-//! create and patch
-//! `events` in the `events.k8s.io` group (unless [`Config::record_events`] is off; without them
-//! each event is a logged warning).
+//! create and patch `events` in the `events.k8s.io` group (unless [`Config::record_events`] is
+//! off; without them each event is a logged warning).
 //!
 //! Nothing is reconciled until each of these six kinds has been listed once (like upstream's
 //! informer sync), so their CRDs must be installed; a failing watch is logged and retried.

@@ -92,6 +92,22 @@ impl Context {
         };
         (ctx, publisher)
     }
+
+    /// Parameters of a create or update by this controller's field manager.
+    fn post_params(&self) -> PostParams {
+        PostParams {
+            field_manager: Some(self.field_manager.clone()),
+            ..PostParams::default()
+        }
+    }
+
+    /// Parameters of a JSON merge patch by this controller's field manager.
+    fn merge_params(&self) -> PatchParams {
+        PatchParams {
+            field_manager: Some(self.field_manager.clone()),
+            ..PatchParams::default()
+        }
+    }
 }
 
 pub(crate) async fn reconcile(
@@ -155,22 +171,14 @@ async fn schedule(
     let scheduler = ctx.scheduler.clone();
     let shared = ctx.shared.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<ScheduleOutcome, Error> {
-        let snapshot = shared.snapshot(&stores, uses_cel(&placement))?;
+        // Only CEL reads the clusters' whole objects.
+        let cel = placement.cel_expressions().next().is_some();
+        let snapshot = shared.snapshot(&stores, cel)?;
         let counts = shared.decision_counts();
         let index = SnapshotIndex::with_decision_counts(&snapshot, &counts);
         Ok(scheduler.schedule_indexed(&placement, &index, now)?)
     });
     task.await.map_err(|e| Error::Task(e.to_string()))?
-}
-
-/// Whether a placement's predicates have CEL expressions (which read the whole cluster).
-fn uses_cel(p: &Placement) -> bool {
-    p.spec.predicates.iter().any(|pr| {
-        !pr.required_cluster_selector
-            .cel_selector
-            .cel_expressions
-            .is_empty()
-    })
 }
 
 /// Why upstream would return an error after writing (its `status.AsError()`): the placement
@@ -406,11 +414,7 @@ async fn create_decision(
         metadata: desired.metadata.clone(),
         status: None,
     };
-    let post = PostParams {
-        field_manager: Some(ctx.field_manager.clone()),
-        ..PostParams::default()
-    };
-    match api.create(&post, &page).await {
+    match api.create(&ctx.post_params(), &page).await {
         Ok(created) => {
             let s = Subject {
                 placement,
@@ -448,22 +452,14 @@ async fn write_decisions(
     if let Some(mut page) = created {
         page.status = Some(status.clone());
         page.metadata.managed_fields = None;
-        let post = PostParams {
-            field_manager: Some(ctx.field_manager.clone()),
-            ..PostParams::default()
-        };
-        match api.replace_status(name, &post, &page).await {
+        match api.replace_status(name, &ctx.post_params(), &page).await {
             Ok(written) => return Ok(written),
             Err(kube::Error::Api(e)) if e.code == 409 => {}
             Err(e) => return Err(api_error("update status of", "PlacementDecision", ns, name)(e)),
         }
     }
     let body = json!({"status": encode("PlacementDecision", name, &status)?});
-    let merge = PatchParams {
-        field_manager: Some(ctx.field_manager.clone()),
-        ..PatchParams::default()
-    };
-    api.patch_status(name, &merge, &Patch::Merge(&body))
+    api.patch_status(name, &ctx.merge_params(), &Patch::Merge(&body))
         .await
         .map_err(api_error("patch status of", "PlacementDecision", ns, name))
 }
@@ -523,11 +519,10 @@ async fn update_status(
         },
     });
     let api: Api<v1beta1::Placement> = Api::namespaced(ctx.client.clone(), ns);
-    let params = PatchParams {
-        field_manager: Some(ctx.field_manager.clone()),
-        ..PatchParams::default()
-    };
-    match api.patch_status(name, &params, &Patch::Merge(&body)).await {
+    match api
+        .patch_status(name, &ctx.merge_params(), &Patch::Merge(&body))
+        .await
+    {
         Ok(written) => {
             ctx.shared.written_placements.record(written);
             tracing::info!(

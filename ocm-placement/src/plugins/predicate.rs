@@ -87,31 +87,20 @@ impl CompiledSelector {
 impl Predicate {
     #[cfg(feature = "cel")]
     fn check_limits(&self, cx: &ScheduleContext<'_>) -> Result<(), PluginError> {
-        let preds = &cx.placement().spec.predicates;
-        let n: usize = preds
-            .iter()
-            .map(|p| {
-                p.required_cluster_selector
-                    .cel_selector
-                    .cel_expressions
-                    .len()
-            })
-            .sum();
+        let n = cx.placement().cel_expressions().count();
         if n > self.limits.max_expressions {
             return Err(PluginError::Misconfigured(format!(
                 "too many CEL expressions: expected at most {}, found {n}",
                 self.limits.max_expressions
             )));
         }
-        for p in preds {
-            for e in &p.required_cluster_selector.cel_selector.cel_expressions {
-                if e.len() > self.limits.max_expression_len {
-                    return Err(PluginError::Misconfigured(format!(
-                        "CEL expression too long: expected at most {} bytes, found {}",
-                        self.limits.max_expression_len,
-                        e.len()
-                    )));
-                }
+        for e in cx.placement().cel_expressions() {
+            if e.len() > self.limits.max_expression_len {
+                return Err(PluginError::Misconfigured(format!(
+                    "CEL expression too long: expected at most {} bytes, found {}",
+                    self.limits.max_expression_len,
+                    e.len()
+                )));
             }
         }
         Ok(())
@@ -157,13 +146,7 @@ impl Filter for Predicate {
             });
 
         #[cfg(feature = "cel")]
-        let sections = crate::cel::Sections::needed(preds.iter().flat_map(|p| {
-            p.required_cluster_selector
-                .cel_selector
-                .cel_expressions
-                .iter()
-                .map(String::as_str)
-        }));
+        let sections = crate::cel::Sections::needed(cx.placement().cel_expressions());
         let mut keep = Vec::with_capacity(clusters.len());
         for c in clusters {
             #[cfg(feature = "cel")]
