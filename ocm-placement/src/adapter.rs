@@ -201,7 +201,7 @@ impl TryFrom<&serde_json::Value> for ManagedCluster {
 /// The model's fields of a cluster (without [`ManagedCluster::object`]).
 pub(crate) fn model_cluster(c: &v1::ManagedCluster) -> Result<ManagedCluster, AdapterError> {
     let status = c.status.as_ref();
-    let resources = |list: Option<&v1::ResourceList>| -> BTreeMap<String, Quantity> {
+    let resources = |list: Option<&v1::ResourceList>| -> crate::model::ResourceList {
         list.map(|l| {
             l.iter()
                 .map(|(k, q)| (k.clone(), Quantity::new(q.0.clone())))
@@ -211,7 +211,13 @@ pub(crate) fn model_cluster(c: &v1::ManagedCluster) -> Result<ManagedCluster, Ad
     };
     Ok(ManagedCluster {
         name: name_of(&c.metadata, "ManagedCluster")?,
-        labels: c.metadata.labels.clone().unwrap_or_default(),
+        labels: c
+            .metadata
+            .labels
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
         claims: status
             .and_then(|s| s.cluster_claims.as_deref())
             .unwrap_or_default()
@@ -784,8 +790,8 @@ mod tests {
             core.taints[0].time_added.map(|t| t.as_second()),
             Some(1_767_225_600)
         );
-        assert_eq!(core.allocatable["cpu"].as_ref(), "4");
-        assert_eq!(core.capacity["memory"].as_ref(), "8Gi");
+        assert_eq!(core.allocatable.get("cpu").unwrap().as_ref(), "4");
+        assert_eq!(core.capacity.get("memory").unwrap().as_ref(), "8Gi");
         assert_eq!(core.claim_map()["region"], "eu");
         assert!(core.deleting);
         assert_eq!(

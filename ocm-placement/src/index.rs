@@ -1,6 +1,6 @@
 //! [`SnapshotIndex`]: what every placement scheduled against one snapshot shares.
 
-use crate::model::{ManagedCluster, ManagedClusterSet, Placement, Snapshot};
+use crate::model::{ManagedCluster, ManagedClusterSet, Placement, Snapshot, lookup};
 use crate::plugin::is_own_decision;
 use rustc_hash::FxHashMap;
 use std::fmt;
@@ -157,7 +157,7 @@ impl<'s> SnapshotIndex<'s> {
 
         let mut by_set_label: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
         for (i, c) in unique.iter().enumerate() {
-            if let Some(v) = c.labels.get(crate::labels::CLUSTER_SET)
+            if let Some(v) = crate::model::lookup(&c.labels, crate::labels::CLUSTER_SET)
                 && let Ok(i) = u32::try_from(i)
             {
                 by_set_label.entry(v.as_str()).or_default().push(i);
@@ -320,8 +320,8 @@ pub(crate) const RESOURCES: [&str; 2] = ["cpu", "memory"];
 
 /// Upstream `getClusterResource`: allocatable, when capacity also has the resource.
 fn allocatable(c: &ManagedCluster, resource: &str) -> Option<f64> {
-    let a = c.allocatable.get(resource)?.approximate_f64().ok()?;
-    c.capacity.get(resource)?.approximate_f64().ok()?;
+    let a = lookup(&c.allocatable, resource)?.approximate_f64().ok()?;
+    lookup(&c.capacity, resource)?.approximate_f64().ok()?;
     Some(a)
 }
 

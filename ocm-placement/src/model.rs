@@ -11,6 +11,31 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use litemap::LiteMap;
+
+/// A cluster's labels: a map sorted by key, kept in one vector.
+///
+/// A cluster has a handful of labels and resources, so the maps of [`ManagedCluster`] are
+/// sorted vectors ([`LiteMap`]: `get`, `insert`, `iter`, `FromIterator` like a `BTreeMap`)
+/// rather than B-trees, which allocate a node for eleven entries: scheduling over 100,000
+/// clusters reads them from memory, and its time follows their size.
+pub type StringMap = LiteMap<String, String>;
+
+/// `status.allocatable` or `status.capacity` of a cluster: resource name → quantity, sorted by
+/// name (Kubernetes' `ResourceList`; see [`StringMap`] for why a sorted vector).
+pub type ResourceList = LiteMap<String, Quantity>;
+
+/// `map.get(key)` for the model's small maps, reading as few keys as it can: a linear scan that
+/// compares lengths first, so only keys of `key`'s length are read (a binary search compares,
+/// and so reads, every key it visits; each is a separate allocation, often not in cache).
+pub(crate) fn lookup<'m, V>(map: &'m LiteMap<String, V>, key: &str) -> Option<&'m V> {
+    const LINEAR: usize = 16;
+    if map.len() > LINEAR {
+        return map.get(key);
+    }
+    map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+}
+
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
@@ -95,8 +120,8 @@ pub struct ManagedCluster {
     /// `metadata.name`.
     pub name: String,
     /// `metadata.labels`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "LiteMap::is_empty")]
+    pub labels: StringMap,
     /// `status.clusterClaims`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<ClusterClaim>,
@@ -104,11 +129,11 @@ pub struct ManagedCluster {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub taints: Vec<Taint>,
     /// `status.allocatable`, keyed by resource name (`cpu`, `memory`, …).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub allocatable: BTreeMap<String, Quantity>,
+    #[serde(default, skip_serializing_if = "LiteMap::is_empty")]
+    pub allocatable: ResourceList,
     /// `status.capacity`, keyed by resource name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub capacity: BTreeMap<String, Quantity>,
+    #[serde(default, skip_serializing_if = "LiteMap::is_empty")]
+    pub capacity: ResourceList,
     /// The `AddOnPlacementScore`s in the cluster's namespace.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scores: Vec<AddOnPlacementScore>,
@@ -969,5 +994,35 @@ impl Snapshot {
     pub fn with_placement_decision(mut self, d: PlacementDecision) -> Self {
         self.placement_decisions.push(d);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_reads_small_and_large_maps_like_get() {
+        for n in [0usize, 1, 3, 16, 17, 40] {
+            let map: StringMap = (0..n).map(|i| (format!("k{i}"), format!("v{i}"))).collect();
+            for i in 0..=n {
+                let key = format!("k{i}");
+                assert_eq!(lookup(&map, &key), map.get(key.as_str()), "{n} {key}");
+            }
+            assert_eq!(lookup(&map, ""), None);
+        }
+    }
+
+    #[test]
+    fn maps_deserialize_unsorted_with_the_last_duplicate_winning() {
+        let c: ManagedCluster =
+            serde_json::from_str(r#"{"name":"a","labels":{"z":"1","a":"2","z":"3"}}"#)
+                .unwrap_or_default();
+        let labels: Vec<(&str, &str)> = c
+            .labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(labels, [("a", "2"), ("z", "3")]);
     }
 }

@@ -19,6 +19,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 /// A Kubernetes resource quantity in its wire form, for example `"4"`, `"3800m"`, `"16Gi"`.
 ///
@@ -26,21 +27,39 @@ use std::sync::OnceLock;
 /// (as Go's decoder parses a `resource.Quantity` once), so scheduling many placements against
 /// one [`Snapshot`](crate::Snapshot) parses each quantity once. Equality, ordering and hashing
 /// are those of the string.
-#[derive(Clone)]
+///
+/// It is kept small (48 bytes), since a cluster holds several: a snapshot of 100,000 clusters
+/// is read from memory rather than cache, and scheduling time follows its size.
 pub struct Quantity {
-    raw: String,
-    /// `approximate_f64`, once computed; `None` when the string does not parse.
-    approx: OnceLock<Option<f64>>,
+    raw: Box<str>,
+    /// The bits of `approximate_f64` once computed, [`UNREAD`] before, [`INVALID`] when the
+    /// string does not parse (both NaNs that no computation produces).
+    approx: AtomicU64,
     /// Go's re-encoded string, once computed; `None` when it is `raw`.
     go_string: OnceLock<Option<Box<str>>>,
+}
+
+/// [`Quantity::approx`] before the first read.
+const UNREAD: u64 = 0x7ff8_0ca1_0000_0001;
+/// [`Quantity::approx`] of a string that does not parse.
+const INVALID: u64 = 0x7ff8_0ca1_0000_0002;
+
+impl Clone for Quantity {
+    fn clone(&self) -> Self {
+        Quantity {
+            raw: self.raw.clone(),
+            approx: AtomicU64::new(self.approx.load(AtomicOrdering::Relaxed)),
+            go_string: self.go_string.clone(),
+        }
+    }
 }
 
 impl Quantity {
     /// Wraps a wire string; nothing is validated until the value is read.
     pub fn new(s: impl Into<String>) -> Self {
         Quantity {
-            raw: s.into(),
-            approx: OnceLock::new(),
+            raw: s.into().into_boxed_str(),
+            approx: AtomicU64::new(UNREAD),
             go_string: OnceLock::new(),
         }
     }
@@ -58,7 +77,7 @@ impl Quantity {
         self.go_string
             .get_or_init(|| {
                 canonical::go_string(&self.raw)
-                    .filter(|c| *c != self.raw)
+                    .filter(|c| **c != *self.raw)
                     .map(String::into_boxed_str)
             })
             .as_deref()
@@ -72,13 +91,21 @@ impl Quantity {
 
     /// Go's `Quantity.AsApproximateFloat64()` of the parsed value.
     pub fn approximate_f64(&self) -> Result<f64, QuantityError> {
-        match self
-            .approx
-            .get_or_init(|| self.parse().ok().map(|p| p.approximate_f64()))
-        {
-            Some(v) => Ok(*v),
+        // Several threads may compute it at once: they store the same bits.
+        let bits = match self.approx.load(AtomicOrdering::Relaxed) {
+            UNREAD => {
+                let bits = self
+                    .parse()
+                    .map_or(INVALID, |p| p.approximate_f64().to_bits());
+                self.approx.store(bits, AtomicOrdering::Relaxed);
+                bits
+            }
+            bits => bits,
+        };
+        match bits {
             // Parse again for the error (only invalid quantities take this path).
-            None => Ok(self.parse()?.approximate_f64()),
+            INVALID => Ok(self.parse()?.approximate_f64()),
+            bits => Ok(f64::from_bits(bits)),
         }
     }
 }
@@ -589,6 +616,19 @@ mod tests {
 
     fn f(s: &str) -> f64 {
         Quantity::new(s).approximate_f64().unwrap_or(f64::NAN)
+    }
+
+    #[test]
+    fn stays_small_and_remembers_its_value() {
+        assert!(std::mem::size_of::<Quantity>() <= 48);
+        let q = Quantity::new("4Gi");
+        assert_eq!(q.approximate_f64(), Ok(4294967296.0));
+        // A clone carries the remembered value; an invalid string keeps giving its error.
+        assert_eq!(q.clone().approximate_f64(), Ok(4294967296.0));
+        let bad = Quantity::new("x");
+        assert!(bad.approximate_f64().is_err());
+        assert!(bad.approximate_f64().is_err());
+        assert_eq!(bad.as_str(), "x");
     }
 
     #[test]

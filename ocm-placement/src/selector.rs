@@ -180,6 +180,12 @@ impl Labels for BTreeMap<String, String> {
     }
 }
 
+impl Labels for crate::model::StringMap {
+    fn get(&self, key: &str) -> Option<&str> {
+        crate::model::lookup(self, key).map(String::as_str)
+    }
+}
+
 impl Labels for std::collections::HashMap<&str, &str> {
     fn get(&self, key: &str) -> Option<&str> {
         std::collections::HashMap::get(self, key).copied()

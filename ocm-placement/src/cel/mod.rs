@@ -136,6 +136,18 @@ pub(crate) fn compile(exprs: &[String]) -> Result<CompiledCel, String> {
     })
 }
 
+/// Whether scheduling `placement` evaluates a CEL expression with the engine (the only reader
+/// of [`ManagedCluster::object`]): a predicate has expressions that compile and are not all in
+/// the native subset, which reads the model's fields. A placement whose expressions do not
+/// compile is misconfigured and evaluates none.
+#[cfg(feature = "controller")]
+pub(crate) fn engine_needed(placement: &crate::model::Placement) -> bool {
+    placement.spec.predicates.iter().any(|p| {
+        let exprs = &p.required_cluster_selector.cel_selector.cel_expressions;
+        !exprs.is_empty() && compile(exprs).is_ok_and(|c| !c.is_native())
+    })
+}
+
 impl CompiledCel {
     pub(crate) fn is_empty(&self) -> bool {
         self.programs.is_empty()
@@ -354,12 +366,12 @@ fn object(entries: Vec<(&str, Value)>) -> Value {
     Value::Map(Map { map: Arc::new(map) })
 }
 
-fn string_map(m: &std::collections::BTreeMap<String, String>) -> Value {
+fn string_map(m: &crate::model::StringMap) -> Value {
     let map: HashMap<Key, Value> = m.iter().map(|(k, v)| (key(k), string(v))).collect();
     Value::Map(Map { map: Arc::new(map) })
 }
 
-fn quantity_map(m: &std::collections::BTreeMap<String, crate::quantity::Quantity>) -> Value {
+fn quantity_map(m: &crate::model::ResourceList) -> Value {
     let map: HashMap<Key, Value> = m
         .iter()
         .map(|(k, v)| (key(k), string(v.go_string())))
@@ -469,6 +481,33 @@ pub(crate) fn cluster_value(c: &ManagedCluster, sections: Sections) -> Value {
 mod tests {
     use super::*;
     use crate::model::{Taint, TaintEffect};
+
+    #[cfg(feature = "controller")]
+    #[test]
+    fn engine_is_needed_only_outside_the_native_subset() {
+        use crate::model::{ClusterPredicate, ClusterSelector, Placement, PlacementSpec};
+        let with = |exprs: &[&[&str]]| {
+            let mut spec = PlacementSpec::default();
+            for e in exprs {
+                let mut sel = ClusterSelector::default();
+                for x in *e {
+                    sel = sel.with_cel(*x);
+                }
+                spec.predicates.push(ClusterPredicate::new(sel));
+            }
+            engine_needed(&Placement::new("ns", "p").with_spec(spec))
+        };
+        let native = r#"managedCluster.metadata.labels["zone"] != "z0""#;
+        let engine = r#"managedCluster.status.version.kubernetes.startsWith("v1.3")"#;
+        assert!(!with(&[]));
+        assert!(!with(&[&[]]));
+        assert!(!with(&[&[native]]));
+        assert!(with(&[&[engine]]));
+        assert!(with(&[&[native, engine]]));
+        assert!(with(&[&[native], &[engine]]));
+        // Misconfigured: nothing is evaluated.
+        assert!(!with(&[&[r#"undeclaredVariable == "x""#]]));
+    }
 
     #[test]
     fn direct_value_matches_wire_json() {

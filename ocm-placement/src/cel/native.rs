@@ -23,7 +23,7 @@
 //! (`false && error` is `false`, `true || error` is `true`), as CEL specifies. A property test
 //! compares this evaluator with the engine on generated expressions and clusters.
 
-use crate::model::ManagedCluster;
+use crate::model::{ManagedCluster, lookup};
 use crate::quantity::Quantity;
 use kube_cel::cel::common::ast::operators;
 use kube_cel::cel::common::ast::{Expr, IdedExpr, LiteralValue};
@@ -53,9 +53,9 @@ impl MapRef {
     /// omitted when empty) or has no such key.
     fn get<'c>(self, c: &'c ManagedCluster, key: &str) -> Eval<&'c str> {
         let v = match self {
-            MapRef::Labels => c.labels.get(key).map(String::as_str),
-            MapRef::Allocatable => c.allocatable.get(key).map(Quantity::go_string),
-            MapRef::Capacity => c.capacity.get(key).map(Quantity::go_string),
+            MapRef::Labels => lookup(&c.labels, key).map(String::as_str),
+            MapRef::Allocatable => lookup(&c.allocatable, key).map(Quantity::go_string),
+            MapRef::Capacity => lookup(&c.capacity, key).map(Quantity::go_string),
         };
         v.ok_or(EvalError)
     }
@@ -66,9 +66,9 @@ impl MapRef {
             return Err(EvalError);
         }
         Ok(match self {
-            MapRef::Labels => c.labels.contains_key(key),
-            MapRef::Allocatable => c.allocatable.contains_key(key),
-            MapRef::Capacity => c.capacity.contains_key(key),
+            MapRef::Labels => lookup(&c.labels, key).is_some(),
+            MapRef::Allocatable => lookup(&c.allocatable, key).is_some(),
+            MapRef::Capacity => lookup(&c.capacity, key).is_some(),
         })
     }
 

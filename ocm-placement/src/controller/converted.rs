@@ -1,10 +1,11 @@
 //! The scheduler's form of each `ManagedCluster` of the reflector store, converted once per
 //! `resourceVersion` and shared by every reconcile.
 //!
-//! The whole object CEL reads ([`ManagedCluster::object`]) is built only when a placement with
-//! a CEL selector is scheduled, then kept with the conversion: as a JSON tree it is most of
-//! the memory a cluster costs (about 17 KB of a typical hub's cluster), and placements without
-//! CEL never read it.
+//! The whole object CEL reads ([`ManagedCluster::object`]) is built only when a placement whose
+//! CEL the engine evaluates is scheduled, then kept with the conversion: as a JSON tree it is
+//! most of the memory a cluster costs (about 17 KB of a typical hub's cluster), and placements
+//! without CEL, or with expressions in the native subset (labels, name, resources), never read
+//! it.
 
 use crate::adapter::{AdapterError, cluster_json, model_cluster};
 use crate::model::ManagedCluster;
@@ -150,7 +151,7 @@ mod tests {
             .unwrap();
         assert!(Arc::ptr_eq(&first[0], &again[0]));
         assert!(!Arc::ptr_eq(&first[1], &again[1]));
-        assert_eq!(again[1].labels["env"], "y");
+        assert_eq!(again[1].labels.get("env").unwrap(), "y");
         cache.convert(&[cluster("b", "2", "y")], false).unwrap();
         assert_eq!(cache.by_name.lock().unwrap().len(), 1);
     }

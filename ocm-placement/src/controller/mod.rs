@@ -126,7 +126,8 @@
 //! drop `metadata.managedFields`, except the clusters', which CEL reads with the whole cluster:
 //! they keep each `fieldsV1` as compact JSON text (a tenth of its size as a JSON tree), and the
 //! whole-object form CEL reads ([`ManagedCluster::object`](crate::ManagedCluster::object)) is
-//! built, once per cluster version, only when a placement with a CEL selector is scheduled.
+//! built, once per cluster version, only when a placement whose CEL expressions the engine
+//! evaluates is scheduled (those of the native subset read the model's fields).
 //!
 //! A reconcile reads back the controller's own writes that the watch has not delivered yet
 //! (each page and status it wrote, until the watch brings that `resourceVersion`, for at most

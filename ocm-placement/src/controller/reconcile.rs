@@ -171,9 +171,12 @@ async fn schedule(
     let scheduler = ctx.scheduler.clone();
     let shared = ctx.shared.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<ScheduleOutcome, Error> {
-        // Only CEL reads the clusters' whole objects.
-        let cel = placement.cel_expressions().next().is_some();
-        let snapshot = shared.snapshot(&stores, cel)?;
+        // Only the CEL engine reads the clusters' whole objects.
+        #[cfg(feature = "cel")]
+        let objects = crate::cel::engine_needed(&placement);
+        #[cfg(not(feature = "cel"))]
+        let objects = false;
+        let snapshot = shared.snapshot(&stores, objects)?;
         let counts = shared.decision_counts();
         let index = SnapshotIndex::with_decision_counts(&snapshot, &counts);
         Ok(scheduler.schedule_indexed(&placement, &index, now)?)

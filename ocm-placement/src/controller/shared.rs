@@ -61,7 +61,8 @@ impl Shared {
 
     /// The snapshot of the stores (without `placement_decisions`: see
     /// [`decision_counts`](Self::decision_counts)), rebuilt when something changed since the
-    /// last one. With `cel`, each cluster has its [`ManagedCluster::object`]. Blocks while
+    /// last one. With `cel` (the CEL engine evaluates an expression of the placement:
+    /// `cel::engine_needed`), each cluster has its [`ManagedCluster::object`]. Blocks while
     /// another reconcile builds it.
     pub(crate) fn snapshot(
         &self,
