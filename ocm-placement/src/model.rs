@@ -542,7 +542,7 @@ impl Placement {
     }
 
     /// The CEL expressions of every predicate, in order.
-    #[cfg(any(feature = "cel", feature = "controller"))]
+    #[cfg(feature = "cel")]
     pub(crate) fn cel_expressions(&self) -> impl Iterator<Item = &str> {
         self.spec.predicates.iter().flat_map(|p| {
             p.required_cluster_selector
