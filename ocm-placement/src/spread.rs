@@ -31,7 +31,7 @@ fn domain(term: &SpreadConstraintsTerm, c: &ManagedCluster) -> Option<String> {
             .find(|cl| cl.name == term.topology_key)
             .map(|cl| cl.value.clone())
     } else {
-        c.labels.get(&term.topology_key).cloned()
+        crate::model::lookup(&c.labels, &term.topology_key).cloned()
     }
 }
 
