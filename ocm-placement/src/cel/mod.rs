@@ -34,6 +34,7 @@
 //!   here: it is an evaluation error, so the cluster does not match.
 
 mod absorb;
+mod cache;
 mod check;
 mod native;
 mod types;
@@ -107,8 +108,13 @@ impl std::fmt::Debug for CompiledCel {
     }
 }
 
-/// Compiles expressions; the error is upstream's message form.
-pub(crate) fn compile(exprs: &[String]) -> Result<CompiledCel, String> {
+/// Compiles expressions (or finds them compiled before, [`cache`]); the error is upstream's
+/// message form.
+pub(crate) fn compile(exprs: &[String]) -> cache::Compiled {
+    cache::get_or_compile(exprs, || compile_uncached(exprs).map(Arc::new))
+}
+
+fn compile_uncached(exprs: &[String]) -> Result<CompiledCel, String> {
     let mut programs = Vec::with_capacity(exprs.len());
     for e in exprs {
         match Program::compile(e) {

@@ -36,7 +36,7 @@ pub(crate) struct CompiledSelector {
     labels: Selector,
     claims: Selector,
     #[cfg(feature = "cel")]
-    cel: Option<crate::cel::CompiledCel>,
+    cel: Option<std::sync::Arc<crate::cel::CompiledCel>>,
 }
 
 impl CompiledSelector {
