@@ -3,6 +3,8 @@
 //! `cargo bench -p ocm-benches --bench placement` runs criterion over
 //! - one placement over 1k, 10k and 100k clusters with every built-in prioritizer (Balance,
 //!   Steady, ResourceAllocatableCPU/Memory, an AddOn score) and a CEL predicate;
+//! - one pass reading, from the same 1k, 10k and 100k clusters, only the fields that placement
+//!   needs (`read_floor`: how the memory hierarchy alone scales, the scheduler's lower bound);
 //! - 1,000 placements over 1,000 clusters;
 //!
 //! then runs the Go scheduler (ocm v1.2.1, `ocm-placement/tests/go-scheduler`, built into
@@ -158,6 +160,19 @@ fn bench_rust(c: &mut Criterion) {
     }
     g.finish();
 
+    // The floor under the scheduler's scaling: one pass that reads only what the heavy
+    // placement needs of each cluster, and no more.
+    let mut g = c.benchmark_group("read_floor");
+    g.sample_size(10);
+    for n in sizes() {
+        let s = hub(n, 20);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| black_box(read_floor(&s)))
+        });
+    }
+    g.finish();
+
     let mut g = c.benchmark_group("placements_1000_x_clusters_1000");
     g.sample_size(10);
     let s = hub(1000, 100);
@@ -172,6 +187,34 @@ fn bench_rust(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+/// Reads, in one pass, every field of every cluster that scheduling `heavy_placement` reads
+/// (name, the cluster-set, `env` and `zone` labels, allocatable CPU and memory, the AddOn
+/// score), with none of the scheduler's work: no index, no filter lists, no sort. Whatever
+/// scales worse than linearly here is the memory hierarchy, not the scheduler.
+fn read_floor(s: &Snapshot) -> (f64, usize) {
+    let (mut sum, mut name_bytes) = (0.0, 0);
+    for c in &s.clusters {
+        name_bytes += c.name.len();
+        let l = &c.labels;
+        let picked = l.get(labels::CLUSTER_SET).is_some()
+            && l.get("env").is_some_and(|v| v != "test")
+            && l.get("zone").is_some_and(|v| v != "z0");
+        if !picked {
+            continue;
+        }
+        for r in ["cpu", "memory"] {
+            sum += c
+                .allocatable
+                .get(r)
+                .map_or(0.0, |q| q.approximate_f64().unwrap_or(0.0));
+        }
+        let score = c.scores.iter().find(|x| x.name == "res1");
+        let item = score.and_then(|x| x.scores.iter().find(|i| i.name == "s1"));
+        sum += f64::from(item.map_or(0, |i| i.value));
+    }
+    (sum, name_bytes)
 }
 
 fn rust_ns_per_op(placements: &[Placement], s: &Snapshot, budget: Duration) -> f64 {
