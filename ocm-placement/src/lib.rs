@@ -118,10 +118,13 @@
 //!
 //! # Performance
 //!
-//! Three things keep a run close to one pass over the clusters' own data:
+//! Four things keep a run close to one pass over the clusters' own data:
 //! - the common CEL shapes (label, name and allocatable/capacity string tests; see [`cel`])
 //!   are evaluated natively, without converting the cluster into CEL values; the others go
 //!   to the CEL engine;
+//! - compiled CEL is kept by its text (process-wide, at most 1,024 expression lists and 1 MiB
+//!   of their text), so a placement's expressions are parsed once, not on every run: the
+//!   parse alone was about a quarter of a run over one cluster;
 //! - a [`SnapshotIndex`] holds what every placement scheduled against one snapshot shares
 //!   (the clusters without duplicate names, exclusive cluster-set membership, decision counts
 //!   for `Balance`, allocatable CPU and memory read once per cluster). [`Scheduler::schedule`]
@@ -132,25 +135,31 @@
 //!
 //! `cargo bench -p ocm-benches --bench placement` runs criterion, then the Go scheduler (ocm
 //! v1.2.1) on the same generated inputs, and prints the ratio. Measured on this project's
-//! shared 2-core machine, with nothing else running (the Rust side also builds decision
-//! groups, pages and conditions, and its index inside every timed operation):
+//! shared 2-core machine (the Rust side also builds decision groups, pages and conditions,
+//! and its index inside every timed operation):
 //!
 //! | scenario | Rust | Go | Go/Rust |
 //! |---|---|---|---|
-//! | 1 placement × 1k clusters, every prioritizer and a CEL predicate | 0.24 ms | 8.80 ms | 37× |
-//! | 1 placement × 10k clusters | 2.41 ms | 104 ms | 43× |
-//! | 1 placement × 100k clusters | 62.4 ms | 1.90 s | 30× |
-//! | 1,000 placements × 1,000 clusters (one index for the batch) | 38.4 ms | 2.94 s | 76× |
+//! | 1 placement × 1k clusters, every prioritizer and a CEL predicate | 0.16 ms | 10.4 ms | 64× |
+//! | 1 placement × 10k clusters | 1.93 ms | 108 ms | 56× |
+//! | 1 placement × 100k clusters | 46 ms | 1.61 s | 35× |
+//! | 1,000 placements × 1,000 clusters (one index for the batch) | 38.4 ms | 3.64 s | 95× |
 //!
-//! From 1k to 10k clusters the time per cluster stays at 0.24 µs; from 10k to 100k it grows to
-//! 0.62 µs (26× the time for 10× the clusters; Go: 18×). A `perf` profile shows the same
-//! functions in the same shares at both sizes, led by string compares (`memcmp`, 33% at 10k,
-//! 41% at 100k) in label, resource and score lookups: the work is memory-bound, as every
-//! cluster's labels, resources and scores are separate heap objects, and at 100k they no longer
-//! fit in the processor caches. Bringing 100k within 10× of 10k needs a denser cluster layout
-//! (interned keys, inline short strings), not yet done. Earlier runs (another day, the same
-//! machine) gave 0.54 ms, 9.1 ms, 110 ms and 75 ms for Rust; before the native CEL path and
-//! the index, 7.5 ms, 84 ms, 0.98 s and 0.64 s.
+//! The machine is noisy: Go's 100k case took 2.2 s the day before, ours 45–62 ms across runs.
+//!
+//! From 10k to 100k clusters a run costs 24× more in the run above (17–31× across runs on
+//! this noisy machine; Go: 15× above, 21.5× the day before). It is the memory
+//! hierarchy, not the scheduler: the same bench's `read_floor` reads, in one pass and with no
+//! scheduling at all, only the fields this placement needs of each cluster (name, three labels,
+//! two resources, one score), and it costs 1.25–1.6 ms at 10k and 31–35 ms at 100k (20–28×; 1k →
+//! 10k already 10–18×): each cluster's labels, resources and scores are separate heap objects,
+//! and past a few thousand clusters they no longer fit in the caches (4 MiB of L2 per core
+//! here). The scheduler stays within 1.3–1.6× of that floor at both sizes. So nothing that
+//! reads the [`Snapshot`]'s clusters on each call can bring 100k within 10× of 10k on this
+//! machine; only a cluster store kept across calls in dense columns (interned labels,
+//! resources and scores as arrays) could, which would replace the public
+//! `Snapshot::clusters: Vec<ManagedCluster>` — not done. Made-smaller models were measured
+//! and did not change the ratio (the README's benchmark section lists them).
 //!
 //! # Features
 //!
