@@ -36,16 +36,24 @@ static SHARED: LazyLock<Mutex<Cache>> =
 
 /// `compile(exprs)`, from the process-wide cache when it was compiled before.
 pub(crate) fn get_or_compile(exprs: &[String], compile: impl FnOnce() -> Compiled) -> Compiled {
+    get_or_compile_in(&SHARED, exprs, compile)
+}
+
+fn get_or_compile_in(
+    cache: &Mutex<Cache>,
+    exprs: &[String],
+    compile: impl FnOnce() -> Compiled,
+) -> Compiled {
     // A poisoned lock only means another thread panicked between two map operations; the
     // map is still a valid cache.
-    let shared = || SHARED.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(hit) = shared().get(exprs) {
+    let lock = || cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(hit) = lock().get(exprs) {
         return hit;
     }
     // Compiled outside the lock: two threads may compile the same text, and both results
     // are equal.
     let compiled = compile();
-    shared().insert(exprs, compiled.clone());
+    lock().insert(exprs, compiled.clone());
     compiled
 }
 
@@ -93,24 +101,44 @@ mod tests {
     }
 
     #[test]
-    fn the_same_text_gives_the_same_programs_and_errors() {
-        let ok = exprs(&[r#"managedCluster.metadata.name == "cache-test-a""#]);
-        let first = super::super::compile(&ok).unwrap();
-        let again = super::super::compile(&ok).unwrap();
-        assert!(Arc::ptr_eq(&first, &again));
+    fn the_same_text_is_compiled_once() {
+        let cache = Mutex::new(Cache::new(MAX_ENTRIES, MAX_BYTES));
+        let compiles = std::cell::Cell::new(0);
+        let get = |e: &[String]| {
+            get_or_compile_in(&cache, e, || {
+                compiles.set(compiles.get() + 1);
+                super::super::compile_uncached(e).map(Arc::new)
+            })
+        };
+        let ok = exprs(&[r#"managedCluster.metadata.name == "a""#]);
+        let first = get(&ok).unwrap();
+        assert!(Arc::ptr_eq(&first, &get(&ok).unwrap()));
+        assert_eq!(compiles.get(), 1);
 
-        let bad = exprs(&["cacheTestUndeclared == 1"]);
-        let err = super::super::compile(&bad).unwrap_err();
+        let bad = exprs(&["undeclaredName == 1"]);
+        let err = get(&bad).unwrap_err();
         assert!(
-            err.contains("undeclared reference to 'cacheTestUndeclared'"),
+            err.contains("undeclared reference to 'undeclaredName'"),
             "{err}"
         );
-        assert_eq!(super::super::compile(&bad).unwrap_err(), err);
+        assert_eq!(get(&bad).unwrap_err(), err, "a failure is kept too");
+        assert_eq!(compiles.get(), 2);
 
         // Another list (here: one more expression) is compiled on its own.
         let longer = exprs(&[&ok[0], "true"]);
-        let other = super::super::compile(&longer).unwrap();
-        assert!(!Arc::ptr_eq(&first, &other));
+        assert!(!Arc::ptr_eq(&first, &get(&longer).unwrap()));
+        assert_eq!(compiles.get(), 3);
+    }
+
+    #[test]
+    fn the_shared_cache_gives_what_compiling_gives() {
+        let bad = exprs(&["cacheTestUndeclared == 1"]);
+        let uncached = super::super::compile_uncached(&bad).unwrap_err();
+        assert_eq!(super::super::compile(&bad).unwrap_err(), uncached);
+        assert_eq!(super::super::compile(&bad).unwrap_err(), uncached);
+        let ok = exprs(&["managedCluster.metadata.name.startsWith('c')"]);
+        assert!(super::super::compile(&ok).unwrap().is_native());
+        assert!(super::super::compile(&ok).unwrap().is_native());
     }
 
     #[test]
