@@ -3,6 +3,7 @@
 //! `cargo bench -p ocm-benches --bench placement` runs criterion over
 //! - one placement over 1k, 10k and 100k clusters with every built-in prioritizer (Balance,
 //!   Steady, ResourceAllocatableCPU/Memory, an AddOn score) and a CEL predicate;
+//! - the same placement on an index built once (`reused_index`);
 //! - one pass reading, from the same 1k, 10k and 100k clusters, only the fields that placement
 //!   needs (`read_floor`: how the memory hierarchy alone scales, the scheduler's lower bound);
 //! - 1,000 placements over 1,000 clusters;
@@ -160,8 +161,23 @@ fn bench_rust(c: &mut Criterion) {
     }
     g.finish();
 
-    // The floor under the scheduler's scaling: one pass that reads only what the heavy
-    // placement needs of each cluster, and no more.
+    // The same placement on an index built once (as for many placements on one snapshot):
+    // no deduplication, no cluster-set membership, and allocatable read once per cluster.
+    let mut g = c.benchmark_group("reused_index");
+    g.sample_size(10);
+    for n in sizes() {
+        let s = hub(n, 20);
+        let p = heavy_placement();
+        let index = SnapshotIndex::new(&s);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| black_box(scheduler.schedule_indexed(&p, &index, now()).unwrap()))
+        });
+    }
+    g.finish();
+
+    // The floor under a run's scaling: one pass that reads only what the heavy placement
+    // needs of each cluster, and no more.
     let mut g = c.benchmark_group("read_floor");
     g.sample_size(10);
     for n in sizes() {

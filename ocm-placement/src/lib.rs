@@ -158,8 +158,12 @@
 //! reads the [`Snapshot`]'s clusters on each call can bring 100k within 10× of 10k on this
 //! machine; only a cluster store kept across calls in dense columns (interned labels,
 //! resources and scores as arrays) could, which would replace the public
-//! `Snapshot::clusters: Vec<ManagedCluster>` — not done. Made-smaller models were measured
-//! and did not change the ratio (the README's benchmark section lists them).
+//! `Snapshot::clusters: Vec<ManagedCluster>` — not done. A [`SnapshotIndex`] kept across runs
+//! is a first step (the bench's `reused_index`: 1.1 ms at 10k, 19–25 ms at 100k, 17–23×): it
+//! no longer rebuilds the index nor reads allocatable from the clusters; what it still reads
+//! from them at 100k is labels (the label selector 36% of a `perf` profile, native CEL 11%) and
+//! AddOn scores (21%). Made-smaller models were measured and did not change the ratio (the
+//! README's benchmark section lists them).
 //!
 //! # Features
 //!
