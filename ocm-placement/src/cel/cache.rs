@@ -19,8 +19,9 @@ pub(crate) type Compiled = Result<Arc<CompiledCel>, String>;
 
 /// Most expression lists kept.
 pub(crate) const MAX_ENTRIES: usize = 1024;
-/// Most bytes of expression text kept (the compiled form is larger, by a small factor).
-pub(crate) const MAX_BYTES: usize = 1 << 20;
+/// Most bytes of expression text kept (the compiled trees take more than their text; a
+/// placement's expressions are usually a few hundred bytes).
+pub(crate) const MAX_BYTES: usize = 256 << 10;
 
 /// Expression lists and what compiling them gave.
 #[derive(Debug)]
