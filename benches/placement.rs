@@ -148,15 +148,17 @@ fn sizes() -> Vec<usize> {
 
 fn bench_rust(c: &mut Criterion) {
     let scheduler = Scheduler::default();
+    // Each hub is built once for the three groups that read it.
+    let hubs: Vec<(usize, Snapshot)> = sizes().into_iter().map(|n| (n, hub(n, 20))).collect();
+    let p = heavy_placement();
     let mut g = c.benchmark_group("one_placement_all_prioritizers_cel");
     g.sample_size(10);
-    for n in sizes() {
-        let s = hub(n, 20);
-        let p = heavy_placement();
+    for (n, s) in &hubs {
+        let n = *n;
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
             // `schedule` builds the snapshot index every time.
-            b.iter(|| black_box(scheduler.schedule(&p, &s, now()).unwrap()))
+            b.iter(|| black_box(scheduler.schedule(&p, s, now()).unwrap()))
         });
     }
     g.finish();
@@ -165,10 +167,9 @@ fn bench_rust(c: &mut Criterion) {
     // no deduplication, no cluster-set membership, and allocatable read once per cluster.
     let mut g = c.benchmark_group("reused_index");
     g.sample_size(10);
-    for n in sizes() {
-        let s = hub(n, 20);
-        let p = heavy_placement();
-        let index = SnapshotIndex::new(&s);
+    for (n, s) in &hubs {
+        let n = *n;
+        let index = SnapshotIndex::new(s);
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
             b.iter(|| black_box(scheduler.schedule_indexed(&p, &index, now()).unwrap()))
@@ -180,14 +181,15 @@ fn bench_rust(c: &mut Criterion) {
     // needs of each cluster, and no more.
     let mut g = c.benchmark_group("read_floor");
     g.sample_size(10);
-    for n in sizes() {
-        let s = hub(n, 20);
+    for (n, s) in &hubs {
+        let n = *n;
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-            b.iter(|| black_box(read_floor(&s)))
+            b.iter(|| black_box(read_floor(s)))
         });
     }
     g.finish();
+    drop(hubs);
 
     let mut g = c.benchmark_group("placements_1000_x_clusters_1000");
     g.sample_size(10);

@@ -118,7 +118,7 @@
 //!
 //! # Performance
 //!
-//! Four things keep a run close to one pass over the clusters' own data:
+//! What keeps a run cheap:
 //! - the common CEL shapes (label, name and allocatable/capacity string tests; see [`cel`])
 //!   are evaluated natively, without converting the cluster into CEL values; the others go
 //!   to the CEL engine;

@@ -18,14 +18,14 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 pub(crate) type Compiled = Result<Arc<CompiledCel>, String>;
 
 /// Most expression lists kept.
-pub(crate) const MAX_ENTRIES: usize = 1024;
+const MAX_ENTRIES: usize = 1024;
 /// Most bytes of expression text kept (the compiled trees take more than their text; a
 /// placement's expressions are usually a few hundred bytes).
-pub(crate) const MAX_BYTES: usize = 256 << 10;
+const MAX_BYTES: usize = 256 << 10;
 
 /// Expression lists and what compiling them gave.
 #[derive(Debug)]
-pub(crate) struct Cache {
+struct Cache {
     entries: FxHashMap<Box<[String]>, Compiled>,
     bytes: usize,
     max_entries: usize,
@@ -59,7 +59,7 @@ fn get_or_compile_in(
 }
 
 impl Cache {
-    pub(crate) fn new(max_entries: usize, max_bytes: usize) -> Self {
+    fn new(max_entries: usize, max_bytes: usize) -> Self {
         Cache {
             entries: FxHashMap::default(),
             bytes: 0,
@@ -68,13 +68,13 @@ impl Cache {
         }
     }
 
-    pub(crate) fn get(&self, exprs: &[String]) -> Option<Compiled> {
+    fn get(&self, exprs: &[String]) -> Option<Compiled> {
         self.entries.get(exprs).cloned()
     }
 
     /// Keeps `compiled` for `exprs`, emptying the cache first when it is full. A list larger
     /// than the whole byte bound is not kept.
-    pub(crate) fn insert(&mut self, exprs: &[String], compiled: Compiled) {
+    fn insert(&mut self, exprs: &[String], compiled: Compiled) {
         let size: usize = exprs.iter().map(String::len).sum();
         if size > self.max_bytes || self.entries.contains_key(exprs) {
             return;
